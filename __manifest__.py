@@ -1,0 +1,28 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Webhook Automation",
+    "summary": "First-class incoming webhooks: Studio-style UI, clear errors, "
+    "atomic execution and structured call logs",
+    "version": "18.0.1.0.0",
+    "category": "Productivity",
+    "website": "https://github.com/webhook-automation/webhook_automation",
+    "author": "Webhook Automation authors",
+    "license": "LGPL-3",
+    "depends": ["base_automation"],
+    "external_dependencies": {"python": []},
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
+        "views/webhook_call_log_views.xml",
+        "views/base_automation_views.xml",
+        "views/webhook_automation_menus.xml",
+    ],
+    "demo": [
+        "demo/webhook_automation_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}

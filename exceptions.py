@@ -1,0 +1,157 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Webhook errors and the one table that maps exceptions to HTTP answers.
+
+Every step of the request pipeline reports a problem by raising. The
+pipeline then asks :func:`describe_error` how to answer: which status code,
+which machine-readable ``code`` and whether the exception's own message may
+be shown to the caller (business errors) or must be replaced by a generic
+one (anything unexpected). Add a row to :data:`ERROR_TABLE` to teach the
+webhook a new exception class.
+"""
+
+import dis
+import re
+
+from psycopg2 import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+
+class WebhookError(Exception):
+    """An error of the webhook call that is answered with its own status."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message, headers=None):
+        super().__init__(message)
+        self.headers = headers or {}
+
+
+class WebhookNotFound(WebhookError):
+    """No active webhook answers to this secret (unknown, archived or rotated)."""
+
+    status = 404
+    code = "not_found"
+
+
+class WebhookMethodNotAllowed(WebhookError):
+    """The HTTP method is not accepted by this webhook."""
+
+    status = 405
+    code = "method_not_allowed"
+
+
+class WebhookLengthRequired(WebhookError):
+    """The body comes without Content-Length (chunked): its size is unknown."""
+
+    status = 411
+    code = "length_required"
+
+
+class WebhookPayloadTooLarge(WebhookError):
+    """The body is larger than the webhook accepts."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class WebhookUnsupportedMediaType(WebhookError):
+    """The body's Content-Type is not one the webhook can parse."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class WebhookMalformedPayload(WebhookError):
+    """The body announces a format it does not respect (e.g. broken JSON)."""
+
+    status = 400
+    code = "malformed_payload"
+
+
+class WebhookTargetNotFound(WebhookError):
+    """The Target Record expression found no record for this payload."""
+
+    status = 422
+    code = "target_not_found"
+
+
+class WebhookTargetMismatch(WebhookError):
+    """The Target Record expression returned something else than the rule's records."""
+
+    status = 422
+    code = "target_model_mismatch"
+
+
+# (exception class, HTTP status, error code, whether its message is shown).
+# The first row whose class matches wins, so keep subclasses above parents.
+# WebhookError subclasses carry their status and code themselves.
+ERROR_TABLE = [
+    (WebhookError, None, None, True),
+    (RequestEntityTooLarge, 413, "payload_too_large", False),
+    (AccessError, 403, "access_denied", True),
+    (UserError, 422, "action_failed", True),  # ValidationError, MissingError...
+    (ValueError, 422, "action_failed", True),
+    (IntegrityError, 422, "constraint_violation", False),
+    # only reached once Odoo gave up replaying the transaction
+    (PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, 503, "busy", False),
+    (Exception, 500, "internal_error", False),
+]
+
+# safe_eval() re-raises most errors as ValueError("<error> while evaluating
+# <code>"), chaining the original one: we answer with the original.
+_SAFE_EVAL_WRAPPER = re.compile(r" while evaluating\n", re.MULTILINE)
+# code of server actions is compiled by safe_eval() with str(action) as filename
+_ACTION_CODE_FILENAME = re.compile(r"^ir\.actions\.server\(\d+,\)$")
+_RAISE_OPCODE = dis.opmap["RAISE_VARARGS"]
+
+
+def unwrap_error(exc):
+    """Return the exception that safe_eval() wrapped into a ValueError, if any."""
+    while (
+        type(exc) is ValueError
+        and exc.__context__ is not None
+        and _SAFE_EVAL_WRAPPER.search(str(exc))
+    ):
+        exc = exc.__context__
+    return exc
+
+
+def is_raised_on_purpose(exc):
+    """Tell whether ``exc`` comes from an explicit ``raise`` in an action's code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    if not _ACTION_CODE_FILENAME.match(code.co_filename):
+        return False
+    return code.co_code[tb.tb_lasti] == _RAISE_OPCODE
+
+
+def describe_error(exc):
+    """Return ``(status, code, message_is_public)`` for an exception."""
+    exc = unwrap_error(exc)
+    for exc_class, status, code, public in ERROR_TABLE:
+        if isinstance(exc, exc_class):
+            if exc_class is WebhookError:
+                return exc.status, exc.code, public
+            if status == 500 and is_raised_on_purpose(exc):
+                return 422, "action_failed", True
+            return status, code, public
+    return 500, "internal_error", False
+
+
+def error_message(exc):
+    """Return the human message of a business exception."""
+    exc = unwrap_error(exc)
+    if isinstance(exc, UserError):
+        return exc.args[0] if exc.args else str(exc)
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,4 @@
+from . import base_automation
+from . import ir_actions_server
+from . import ir_http
+from . import webhook_call_log

@@ -1,0 +1,39 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import models
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+
+# exception classes a code action may raise to refuse a payload (422)
+WEBHOOK_EXCEPTIONS = {
+    "ValueError": ValueError,
+    "TypeError": TypeError,
+    "KeyError": KeyError,
+    "LookupError": LookupError,
+    "UserError": UserError,
+    "ValidationError": ValidationError,
+    "AccessError": AccessError,
+    "MissingError": MissingError,
+}
+
+
+class IrActionsServer(models.Model):
+    _inherit = "ir.actions.server"
+
+    def _get_eval_context(self, action=None):
+        """Give webhook code actions the payload and the common exception classes."""
+        eval_context = super()._get_eval_context(action=action)
+        if "webhook_payload" in self.env.context:
+            eval_context.update(WEBHOOK_EXCEPTIONS)
+            eval_context["payload"] = self.env.context["webhook_payload"]
+        return eval_context
+
+    def _webhook_run_once(self):
+        """Run the action once with no active record (webhook without target)."""
+        self.ensure_one()
+        runner, multi = self._get_runner()
+        if multi or not runner:
+            return self.run()
+        # single-record runners loop over active_ids: give them one pass,
+        # after the model access check run() would have done
+        self.env[self.model_id.model].check_access("write")
+        return runner(self, eval_context=self._get_eval_context(self))

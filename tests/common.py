@@ -1,0 +1,130 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Test helpers: a real Odoo HTTP server, called with ``requests``.
+
+``WebhookCase`` is the base class of the webhook tests. The Odoo server runs
+in the test process (``pytest --odoo-http``) and serves the calls inside the
+test's transaction, so that every test starts from the same database. Use:
+
+- :meth:`WebhookCase._create_webhook` to create a rule with its actions;
+- :meth:`WebhookCase._call` to send a request as an external system would;
+- :meth:`WebhookCase.assertWebhookOk` / :meth:`WebhookCase.assertWebhookError`
+  to check the answer;
+- :meth:`WebhookCase._last_log` to read the log of the last call.
+"""
+
+import requests
+
+from odoo.tests import HttpCase, tagged
+
+# the seed's target record expression and code (Odoo documentation, verbatim)
+SEED_TARGET_RECORD = "model.env[payload.get('model')].browse(int(payload.get('id')))"
+SEED_CREATE_CONTACT_CODE = """\
+# variables to retrieve and hold data from the payload
+contact_name = payload.get('name')
+contact_email = payload.get('email')
+contact_phone = payload.get('phone')
+# a Python function to turn the variables into a contact in Odoo
+if contact_name and contact_email:
+    new_partner = env['res.partner'].create({
+        'name': contact_name,
+        'email': contact_email,
+        'phone': contact_phone,
+        'company_type':'person',
+        'customer_rank': 1,
+    })
+# an error message for missing required data in the payload
+else:
+    raise ValueError("Missing required fields: 'name' and 'email'")
+"""
+
+
+@tagged("post_install", "-at_install")
+class WebhookCase(HttpCase):
+    """Base class of webhook tests: rules, HTTP calls and assertions."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.http = requests.Session()
+        cls.addClassCleanup(cls.http.close)
+
+    def _create_webhook(self, model="res.partner", actions=(), **values):
+        """Create an "On webhook" rule on ``model`` with the given server actions.
+
+        ``actions`` are dicts of ``ir.actions.server`` values; the model and
+        usage are filled in. Other keyword arguments are rule values.
+        """
+        model_record = self.env["ir.model"]._get(model)
+        rule = self.env["base.automation"].create(
+            {
+                "name": values.pop("name", f"Test webhook on {model}"),
+                "model_id": model_record.id,
+                "trigger": "on_webhook",
+                **values,
+            }
+        )
+        for action_values in actions:
+            self.env["ir.actions.server"].create(
+                {
+                    "name": "Test action",
+                    "model_id": model_record.id,
+                    "usage": "base_automation",
+                    "base_automation_id": rule.id,
+                    **action_values,
+                }
+            )
+        return rule
+
+    def _code_action(self, code):
+        """Return the values of an Execute Code action."""
+        return {"state": "code", "code": code}
+
+    def _url(self, rule):
+        """Return the public URL of ``rule``, as shown in its form."""
+        return rule.url
+
+    def _call(self, rule_or_url, method="POST", **kwargs):
+        """Send a request to a webhook with ``requests`` and return the response.
+
+        ``rule_or_url`` is a rule or a URL; ``kwargs`` go to ``requests``
+        (``json=``, ``data=``, ``params=``, ``headers=``...).
+        """
+        url = rule_or_url if isinstance(rule_or_url, str) else self._url(rule_or_url)
+        self.env.flush_all()
+        kwargs.setdefault("timeout", 30)
+        response = self.http.request(method, url, **kwargs)
+        # the server wrote through the same transaction: forget cached values
+        self.env.invalidate_all()
+        return response
+
+    def assertWebhookOk(self, response):
+        """Assert the call succeeded with Odoo's documented answer."""
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(
+            response.headers["Content-Type"], "application/json; charset=utf-8"
+        )
+        body = response.json()
+        self.assertEqual(body["status"], "ok")
+        return body
+
+    def assertWebhookError(self, response, status, code, message=None):
+        """Assert the call failed with ``status`` and error ``code`` in JSON."""
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertTrue(
+            response.headers["Content-Type"].startswith("application/json"),
+            response.headers["Content-Type"],
+        )
+        body = response.json()
+        self.assertEqual(body["status"], "error")
+        self.assertEqual(body["error"]["code"], code)
+        self.assertTrue(body["error"]["message"])
+        if message is not None:
+            self.assertEqual(body["error"]["message"], message)
+        return body
+
+    def _last_log(self, rule):
+        """Return the newest log entry of ``rule``."""
+        return self.env["webhook.call.log"].search(
+            [("automation_id", "=", rule.id)], limit=1
+        )

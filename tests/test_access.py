@@ -1,0 +1,84 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Who may see and change webhooks and their logs."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import WebhookCase
+
+
+class TestAccess(WebhookCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = new_test_user(cls.env, "wh_admin", groups="base.group_system")
+        cls.internal = new_test_user(cls.env, "wh_internal", groups="base.group_user")
+        cls.portal = new_test_user(cls.env, "wh_portal", groups="base.group_portal")
+        cls.public = cls.env.ref("base.public_user")
+
+    def setUp(self):
+        super().setUp()
+        self.rule = self._create_webhook(
+            record_getter=False,
+            log_webhook_calls=True,
+            actions=[self._code_action("raise UserError('refused')")],
+        )
+        self.response = self._call(self.rule, json={"a": 1})
+        self.assertWebhookError(self.response, 422, "action_failed")
+        self.log = self._last_log(self.rule)
+
+    def test_administrators_see_rules_logs_and_tracebacks(self):
+        rule = self.rule.with_user(self.admin)
+        self.assertEqual(rule.webhook_call_count, 1)
+        log = self.log.with_user(self.admin)
+        self.assertEqual(log.status_code, 422)
+        self.assertIn("refused", log.error_traceback)
+        log.unlink()
+        self.assertFalse(self.log.exists())
+
+    def test_logs_cannot_be_forged_or_edited(self):
+        Log = self.env["webhook.call.log"].with_user(self.admin)
+        with self.assertRaises(AccessError):
+            Log.create({"automation_id": self.rule.id})
+        with self.assertRaises(AccessError):
+            self.log.with_user(self.admin).write({"status_code": 200})
+
+    def test_other_users_see_nothing(self):
+        for user in (self.internal, self.portal, self.public):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.env["webhook.call.log"].with_user(user).search([])
+                with self.assertRaises(AccessError):
+                    self.log.with_user(user).read(["status_code"])
+                with self.assertRaises(AccessError):
+                    self.rule.with_user(user).read(["webhook_uuid"])
+                with self.assertRaises(AccessError):
+                    self.rule.with_user(user).action_rotate_webhook_uuid()
+
+    def test_internal_user_session_cannot_read_logs_over_http(self):
+        self.authenticate("wh_internal", "wh_internal")
+        self.env.flush_all()
+        response = self.url_open(
+            "/web/dataset/call_kw/webhook.call.log/search_read",
+            data=None,
+        )
+        # call_kw is JSON-RPC: post it properly
+        response = self.opener.post(
+            f"{self.base_url()}/web/dataset/call_kw/webhook.call.log/search_read",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "model": "webhook.call.log",
+                    "method": "search_read",
+                    "args": [[]],
+                    "kwargs": {"fields": ["request_body"]},
+                },
+            },
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 200)
+        error = response.json()["error"]
+        self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertNotIn('"a": 1', response.text)

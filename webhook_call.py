@@ -1,0 +1,65 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The state of one webhook call as it goes through the pipeline."""
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from odoo.http import request
+
+
+@dataclass
+class WebhookCall:
+    """What the pipeline knows of one call: filled step by step, then logged."""
+
+    method: str
+    content_type: str = ""
+    content_length: int | None = None
+    is_chunked: bool = False
+    headers: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    remote_addr: str = ""
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started: float = field(default_factory=time.perf_counter)
+    body: bytes = b""
+    payload: dict | None = None
+    target: object = None
+    error: BaseException | None = None
+    status: int = 200
+    response: dict = field(default_factory=dict)
+    response_headers: dict = field(default_factory=dict)
+
+    @property
+    def duration_ms(self):
+        """Milliseconds spent on the call so far."""
+        return int((time.perf_counter() - self.started) * 1000)
+
+    def make_response(self):
+        """Return the JSON HTTP response answering the call."""
+        headers = {**self.response_headers, "Cache-Control": "no-store"}
+        return request.make_json_response(
+            self.response, headers=list(headers.items()), status=self.status
+        )
+
+    @classmethod
+    def from_httprequest(cls, httprequest):
+        """Describe a werkzeug request without reading its body."""
+        return cls(
+            method=httprequest.method,
+            content_type=httprequest.mimetype or "",
+            content_length=httprequest.content_length,
+            is_chunked="chunked"
+            in httprequest.headers.get("Transfer-Encoding", "").lower(),
+            headers=dict(httprequest.headers),
+            query=multidict_to_dict(httprequest.args),
+            remote_addr=httprequest.remote_addr or "",
+        )
+
+
+def multidict_to_dict(multidict):
+    """Flatten a werkzeug MultiDict: one value stays a string, repeated keys a list."""
+    return {
+        key: values[0] if len(values) == 1 else values
+        for key, values in multidict.lists()
+    }
