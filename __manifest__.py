@@ -10,7 +10,6 @@
     "author": "Webhook Automation authors",
     "license": "LGPL-3",
     "depends": ["base_automation"],
-    "external_dependencies": {"python": []},
     "data": [
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
@@ -22,7 +21,10 @@
     "demo": [
         "demo/webhook_automation_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
-    "installable": True,
-    "application": False,
+    "assets": {
+        "web.assets_tests": [
+            "webhook_automation/static/tests/tours/*.js",
+        ],
+    },
+    "pre_init_hook": "pre_init_hook",
 }

@@ -2,9 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 import logging
+from urllib.parse import urlencode
 
 from psycopg2 import OperationalError
-from werkzeug.urls import url_encode
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -69,6 +69,8 @@ def _reject_json_constant(name):
 class BaseAutomation(models.Model):
     _inherit = "base.automation"
 
+    # looked up on every call
+    webhook_uuid = fields.Char(index=True)
     webhook_allow_get = fields.Boolean(
         string="Accept GET",
         help="Also run the webhook on GET requests, with the query string as "
@@ -153,7 +155,11 @@ class BaseAutomation(models.Model):
                 "model_id": partner_model.id,
                 "record_getter": False,
             },
-            {"state": "code", "code": DEMO_CREATE_CONTACT_CODE},
+            {
+                "name": _("Create the contact from the payload"),
+                "state": "code",
+                "code": DEMO_CREATE_CONTACT_CODE,
+            },
         )
         order_model = self.env["ir.model"]._get("sale.order")
         usd = self.env.ref("base.USD", raise_if_not_found=False)
@@ -169,6 +175,7 @@ class BaseAutomation(models.Model):
                     "record_getter": DEMO_TARGET_RECORD,
                 },
                 {
+                    "name": _("Set the currency to USD"),
                     "state": "object_write",
                     "update_path": "currency_id",
                     "update_field_id": currency_field.id,
@@ -334,7 +341,7 @@ class BaseAutomation(models.Model):
         if call.content_type in FORM_MIMETYPES:
             # Odoo's dispatcher parsed the form already (bounded by the size
             # limit set in ir.http): keep an equivalent encoding for the logs
-            body = url_encode(httprequest.form).encode()
+            body = urlencode(list(httprequest.form.items(multi=True))).encode()
         elif call.content_length is not None:
             body = httprequest.get_data(cache=True)
         else:

@@ -14,7 +14,7 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _pre_dispatch(cls, rule, args):
         """Bound form bodies by the webhook's limit before Odoo parses them."""
-        super()._pre_dispatch(rule, args)
+        result = super()._pre_dispatch(rule, args)
         if (
             rule.endpoint.routing.get("webhook_automation")
             and request.httprequest.mimetype in FORM_MIMETYPES
@@ -26,6 +26,7 @@ class IrHttp(models.AbstractModel):
                 request.httprequest.max_content_length = (
                     rule_sudo._webhook_get_max_body_size()
                 )
+        return result
 
     @classmethod
     def _handle_error(cls, exception):

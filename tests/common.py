@@ -10,8 +10,12 @@ test's transaction, so that every test starts from the same database. Use:
 - :meth:`WebhookCase._call` to send a request as an external system would;
 - :meth:`WebhookCase.assertWebhookOk` / :meth:`WebhookCase.assertWebhookError`
   to check the answer;
-- :meth:`WebhookCase._last_log` to read the log of the last call.
+- :meth:`WebhookCase._last_log` to read the log of the last call;
+- :meth:`WebhookCase._capture_log_lines` to read what the server logs.
 """
+
+import logging
+from contextlib import contextmanager
 
 import requests
 
@@ -128,3 +132,22 @@ class WebhookCase(HttpCase):
         return self.env["webhook.call.log"].search(
             [("automation_id", "=", rule.id)], limit=1
         )
+
+    @contextmanager
+    def _capture_log_lines(self, logger_name, level=logging.INFO):
+        """Collect the formatted messages ``logger_name`` emits, in any thread."""
+        lines = []
+
+        class ListHandler(logging.Handler):
+            def emit(self, record):
+                lines.append(record.getMessage())
+
+        logger = logging.getLogger(logger_name)
+        handler, previous_level = ListHandler(), logger.level
+        logger.addHandler(handler)
+        logger.setLevel(level)
+        try:
+            yield lines
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(previous_level)

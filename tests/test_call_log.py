@@ -69,6 +69,14 @@ class TestCallLog(WebhookCase):
         action = rule.action_view_webhook_logs()
         self.assertEqual(self.env["webhook.call.log"].search(action["domain"]), log)
 
+    def test_secret_stays_out_of_the_server_log(self):
+        rule = self._rule()
+        with self._capture_log_lines("werkzeug") as access_log:
+            self.assertWebhookOk(self._call(rule, json={"ref": "R-3"}))
+        self.assertEqual(len(access_log), 1)
+        self.assertIn('"POST /web/hook/*** HTTP/1.1" 200', access_log[0])
+        self.assertNotIn(rule.webhook_uuid, access_log[0])
+
     def test_body_is_capped(self):
         self.env["ir.config_parameter"].set_param(
             "webhook_automation.log_body_max_size", "20"

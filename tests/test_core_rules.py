@@ -4,7 +4,7 @@
 
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.webhook_automation.hooks import post_init_hook
+from odoo.addons.webhook_automation.hooks import pre_init_hook
 
 from .common import WebhookCase
 
@@ -44,7 +44,9 @@ class TestCoreRules(WebhookCase):
             }
         )
         self.assertFalse(webhook.webhook_allow_get)
-        post_init_hook(self.env)
+        self.env.flush_all()
+        pre_init_hook(self.env)
+        self.env.invalidate_all()
         self.assertTrue(webhook.webhook_allow_get)
         self.assertFalse(other.webhook_allow_get)
 

@@ -96,3 +96,40 @@ class TestSeedUseCases(WebhookCase):
         self.assertTrue(
             self.env["res.partner"].search([("email", "=", "p@example.com")])
         )
+
+    def test_demo_webhooks_are_the_documentation_ones(self):
+        rules = self.env["base.automation"]._webhook_create_demo_rules()
+        self.assertEqual(
+            sorted(rules.mapped("model_name")), ["res.partner", "sale.order"]
+        )
+        # created once: loading the demo data again changes nothing
+        self.assertEqual(
+            self.env["base.automation"]._webhook_create_demo_rules(), rules
+        )
+        contact_rule = rules.filtered(lambda r: r.model_name == "res.partner")
+        response = self._call(
+            contact_rule, json={"name": "Demo Contact", "email": "demo@example.com"}
+        )
+        self.assertWebhookOk(response)
+        self.assertTrue(
+            self.env["res.partner"].search([("email", "=", "demo@example.com")])
+        )
+        self.assertWebhookError(
+            self._call(contact_rule, json={"name": "No email"}), 422, "action_failed"
+        )
+        usd = self.env.ref("base.USD")
+        eur = self.env.ref("base.EUR")
+        eur.active = usd.active = True
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": eur.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "C"}).id,
+                "pricelist_id": pricelist.id,
+            }
+        )
+        order_rule = rules - contact_rule
+        response = self._call(order_rule, json={"model": "sale.order", "id": order.id})
+        self.assertWebhookOk(response)
+        self.assertEqual(order.currency_id, usd)
