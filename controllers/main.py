@@ -8,7 +8,7 @@ from odoo.http import request, route
 from odoo.addons.base_automation.controllers.main import BaseAutomationController
 
 # every method reaches the pipeline, which answers 405 in JSON itself
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 
 
 class WebhookController(BaseAutomationController):

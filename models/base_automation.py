@@ -5,6 +5,7 @@ import logging
 from urllib.parse import urlencode
 
 from psycopg2 import OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -265,6 +266,11 @@ class BaseAutomation(models.Model):
         if not rule_sudo:
             call.error = WebhookNotFound(_("No active webhook answers at this URL."))
             return self._webhook_prepare_response(call).make_response()
+        if isinstance(exception, RequestEntityTooLarge):
+            # raised by Odoo while it parsed a form larger than the rule allows
+            call.error = rule_sudo._webhook_too_large(
+                call.content_length, rule_sudo._webhook_get_max_body_size()
+            )
         rule_sudo._webhook_prepare_response(call)
         # the request's transaction is rolled back: log in a transaction of its own
         with self.env.registry.cursor() as cr:

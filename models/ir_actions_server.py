@@ -1,6 +1,6 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import _, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
 # exception classes a code action may raise to refuse a payload (422)
@@ -34,6 +34,10 @@ class IrActionsServer(models.Model):
         if multi or not runner:
             return self.run()
         # single-record runners loop over active_ids: give them one pass,
-        # after the model access check run() would have done
+        # after the access checks run() would have done
+        if self.groups_id and not self.groups_id & self.env.user.groups_id:
+            raise AccessError(
+                _("You don't have enough access rights to run this action.")
+            )
         self.env[self.model_id.model].check_access("write")
         return runner(self, eval_context=self._get_eval_context(self))

@@ -162,17 +162,23 @@ class WebhookCallLog(models.Model):
         }
 
     @api.model
+    def _get_int_param(self, key, default):
+        """Return the integer system parameter ``key``, or ``default`` if unset."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return int(value) if value else default
+        except ValueError:
+            return default
+
+    @api.model
     def _get_log_body_max_size(self):
         """Return how many bytes of a body are kept in the log."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("webhook_automation.log_body_max_size")
+        return max(
+            self._get_int_param(
+                "webhook_automation.log_body_max_size", DEFAULT_LOG_BODY_MAX_SIZE
+            ),
+            0,
         )
-        try:
-            return max(int(value), 0) if value else DEFAULT_LOG_BODY_MAX_SIZE
-        except ValueError:
-            return DEFAULT_LOG_BODY_MAX_SIZE
 
     @api.model
     def _get_logged_body(self, body):
@@ -205,15 +211,9 @@ class WebhookCallLog(models.Model):
     @api.model
     def _get_retention_days(self):
         """Return how many days logs are kept (system parameter)."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("webhook_automation.log_retention_days")
+        return self._get_int_param(
+            "webhook_automation.log_retention_days", DEFAULT_RETENTION_DAYS
         )
-        try:
-            return int(value) if value else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            return DEFAULT_RETENTION_DAYS
 
     @api.model
     def _cron_purge_old_logs(self, batch_size=PURGE_BATCH_SIZE):

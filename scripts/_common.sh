@@ -44,10 +44,12 @@ require_postgres() {
     fi
 }
 
-# Prints an addons path holding Odoo's addons and a link named webhook_automation
-# pointing at this checkout, in an ignored folder of the checkout.
+# Sets ADDONS_PATH: Odoo's addons and a folder outside the checkout (a link
+# inside it would make tools walk the checkout forever) holding a link named
+# webhook_automation to this checkout; one such folder per checkout.
 build_addons_path() {
-    local link_dir="$REPO_DIR/.addons"
+    local link_dir
+    link_dir="${TMPDIR:-/tmp}/webhook_automation-addons-$(printf %s "$REPO_DIR" | md5sum | cut -c1-12)"
     mkdir -p "$link_dir"
     ln -sfn "$REPO_DIR" "$link_dir/$ADDON_NAME"
     ADDONS_PATH="$ODOO_ADDONS,$link_dir"

@@ -128,7 +128,7 @@ class TestHttpProtocol(WebhookCase):
         )
 
     def test_methods(self):
-        for method in ("PUT", "PATCH", "DELETE"):
+        for method in ("PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"):
             response = self._call(self.rule, method=method, json={})
             self.assertWebhookError(response, 405, "method_not_allowed")
             self.assertEqual(response.headers["Allow"], "POST")
@@ -163,7 +163,10 @@ class TestHttpProtocol(WebhookCase):
         response = self._call(self.rule, json={"text": "z" * 200})
         self.assertWebhookError(response, 413, "payload_too_large")
         response = self._call(self.rule, data={"text": "z" * 200})
-        self.assertWebhookError(response, 413, "payload_too_large")
+        body = self.assertWebhookError(response, 413, "payload_too_large")
+        self.assertIn("at most 100 bytes", body["error"]["message"])
+        log = self._last_log(self.rule)
+        self.assertEqual((log.status_code, log.error_code), (413, "payload_too_large"))
         self.assertFalse(self.partner.function)
         response = self._call(self.rule, json={"text": "ok"})
         self.assertWebhookOk(response)
