@@ -56,15 +56,10 @@ class TestAccess(WebhookCase):
                 with self.assertRaises(AccessError):
                     self.rule.with_user(user).action_rotate_webhook_uuid()
 
-    def test_internal_user_session_cannot_read_logs_over_http(self):
-        self.authenticate("wh_internal", "wh_internal")
+    def _rpc_read_logs(self):
+        """Ask the logs' bodies through JSON-RPC with the current session."""
         self.env.flush_all()
-        response = self.url_open(
-            "/web/dataset/call_kw/webhook.call.log/search_read",
-            data=None,
-        )
-        # call_kw is JSON-RPC: post it properly
-        response = self.opener.post(
+        return self.opener.post(
             f"{self.base_url()}/web/dataset/call_kw/webhook.call.log/search_read",
             json={
                 "jsonrpc": "2.0",
@@ -73,12 +68,32 @@ class TestAccess(WebhookCase):
                     "model": "webhook.call.log",
                     "method": "search_read",
                     "args": [[]],
-                    "kwargs": {"fields": ["request_body"]},
+                    "kwargs": {"fields": ["request_body", "error_traceback"]},
                 },
             },
             timeout=30,
         )
-        self.assertEqual(response.status_code, 200)
+
+    def test_sessions_without_rights_cannot_read_logs_over_http(self):
+        for login in ("wh_internal", "wh_portal"):
+            with self.subTest(login=login):
+                self.authenticate(login, login)
+                response = self._rpc_read_logs()
+                self.assertEqual(response.status_code, 200)
+                error = response.json()["error"]
+                self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+                self.assertNotIn('"a": 1', response.text)
+        # no session at all (the public user)
+        self.logout()
+        response = self._rpc_read_logs()
         error = response.json()["error"]
-        self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(error["data"]["name"], "odoo.http.SessionExpiredException")
         self.assertNotIn('"a": 1', response.text)
+
+    def test_administrator_session_reads_logs_over_http(self):
+        self.authenticate("wh_admin", "wh_admin")
+        response = self._rpc_read_logs()
+        records = response.json()["result"]
+        self.assertEqual(len(records), 1)
+        self.assertEqual(records[0]["request_body"], '{"a": 1}')
+        self.assertIn("refused", records[0]["error_traceback"])

@@ -119,13 +119,13 @@ class TestHttpProtocol(WebhookCase):
         self.assertEqual(archived.json()["error"], body["error"])
         # a rule that is not a webhook is not reachable by its uuid either
         self.rule.write({"active": True, "trigger": "on_create_or_write"})
-        self.assertEqual(
-            self._call(
-                old_url.replace(old_url.rpartition("/")[2], self.rule.webhook_uuid),
-                json={},
-            ).status_code,
-            404,
-        )
+        same_secret_url = f"{self.base_url()}/web/hook/{self.rule.webhook_uuid}"
+        self.assertEqual(self._call(same_secret_url, json={}).status_code, 404)
+
+    def test_malformed_webhook_urls_are_json_404(self):
+        for path in ("/web/hook/", "/web/hook/a/b", "/web/hook/" + "x" * 100):
+            response = self._call(f"{self.base_url()}{path}", json={})
+            self.assertWebhookError(response, 404, "not_found")
 
     def test_methods(self):
         for method in ("PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"):
