@@ -20,8 +20,8 @@ SENSITIVE_HEADERS = {
     "cookie",
     "set-cookie",
 }
-SENSITIVE_HEADER_PATTERN = re.compile(
-    r"signature|hmac|token|secret|api-?key|password|auth", re.IGNORECASE
+SENSITIVE_NAME_PATTERN = re.compile(
+    r"signature|hmac|token|secret|api[-_]?key|password|auth", re.IGNORECASE
 )
 
 
@@ -153,9 +153,11 @@ class WebhookCallLog(models.Model):
         body, truncated = self._get_logged_body(call.body)
         return {
             "request_headers": json.dumps(
-                self._mask_headers(call.headers), indent=2, sort_keys=True
+                self._mask_values(call.headers), indent=2, sort_keys=True
             ),
-            "query_string": json.dumps(call.query, indent=2) if call.query else False,
+            "query_string": json.dumps(self._mask_values(call.query), indent=2)
+            if call.query
+            else False,
             "request_body": body,
             "body_truncated": truncated,
             "response_body": json.dumps(call.response, indent=2),
@@ -190,18 +192,18 @@ class WebhookCallLog(models.Model):
         return body[:limit].decode("utf-8", errors="replace"), truncated
 
     @api.model
-    def _mask_headers(self, headers):
-        """Return the headers with credentials and signatures replaced by ***."""
+    def _mask_values(self, values):
+        """Return headers or query parameters with credentials replaced by ***."""
         return {
-            name: MASK if self._is_sensitive_header(name) else value
-            for name, value in headers.items()
+            name: MASK if self._is_sensitive_name(name) else value
+            for name, value in values.items()
         }
 
     @api.model
-    def _is_sensitive_header(self, name):
-        """Tell whether a header carries a credential or a signature."""
+    def _is_sensitive_name(self, name):
+        """Tell whether a header or parameter carries a credential or a signature."""
         return name.lower() in SENSITIVE_HEADERS or bool(
-            SENSITIVE_HEADER_PATTERN.search(name)
+            SENSITIVE_NAME_PATTERN.search(name)
         )
 
     # ------------------------------------------------------------------

@@ -35,7 +35,10 @@ class TestCallLog(WebhookCase):
             "X-Delivery-Id": "delivery-42",
         }
         response = self._call(
-            rule, json={"ref": "R-1"}, headers=headers, params={"q": "1"}
+            rule,
+            json={"ref": "R-1"},
+            headers=headers,
+            params={"q": "1", "access_token": "tok-9", "api_key": "k-7"},
         )
         body = self.assertWebhookOk(response)
         log = self._last_log(rule)
@@ -49,7 +52,10 @@ class TestCallLog(WebhookCase):
         self.assertEqual(json.loads(log.request_body), {"ref": "R-1"})
         self.assertEqual(log.body_size, len(b'{"ref": "R-1"}'))
         self.assertFalse(log.body_truncated)
-        self.assertEqual(json.loads(log.query_string), {"q": "1"})
+        self.assertEqual(
+            json.loads(log.query_string),
+            {"q": "1", "access_token": "***", "api_key": "***"},
+        )
         self.assertEqual(json.loads(log.response_body), body)
         self.assertEqual(log.target_model, "res.partner")
         self.assertEqual(log._get_target_ids(), [self.partner.id])
@@ -61,6 +67,8 @@ class TestCallLog(WebhookCase):
                 self.assertEqual(logged_headers[name], "***", name)
         for secret in ("top-secret", "abc", "deadbeef", "cafe", "b64==", "key-123"):
             self.assertNotIn(secret, log.request_headers)
+        self.assertNotIn("tok-9", log.query_string)
+        self.assertNotIn("k-7", log.query_string)
         # the secret of the URL is never stored
         values = " ".join(str(v) for v in log.read()[0].values())
         self.assertNotIn(rule.webhook_uuid, values)
