@@ -21,7 +21,9 @@ SENSITIVE_HEADERS = {
     "set-cookie",
 }
 SENSITIVE_NAME_PATTERN = re.compile(
-    r"signature|hmac|token|secret|api[-_]?key|password|auth", re.IGNORECASE
+    r"signature|hmac|token|secret|api[-_]?key|password|credential|authoriz"
+    r"|(?:^|[-_])auth(?:$|[-_])",
+    re.IGNORECASE,
 )
 
 

@@ -33,12 +33,18 @@ class TestCallLog(WebhookCase):
             "X-Shopify-Hmac-Sha256": "b64==",
             "X-Api-Key": "key-123",
             "X-Delivery-Id": "delivery-42",
+            "X-Auth": "auth-5",
         }
         response = self._call(
             rule,
             json={"ref": "R-1"},
             headers=headers,
-            params={"q": "1", "access_token": "tok-9", "api_key": "k-7"},
+            params={
+                "q": "1",
+                "access_token": "tok-9",
+                "api_key": "k-7",
+                "author": "Ann",
+            },
         )
         body = self.assertWebhookOk(response)
         log = self._last_log(rule)
@@ -54,7 +60,7 @@ class TestCallLog(WebhookCase):
         self.assertFalse(log.body_truncated)
         self.assertEqual(
             json.loads(log.query_string),
-            {"q": "1", "access_token": "***", "api_key": "***"},
+            {"q": "1", "access_token": "***", "api_key": "***", "author": "Ann"},
         )
         self.assertEqual(json.loads(log.response_body), body)
         self.assertEqual(log.target_model, "res.partner")
@@ -65,7 +71,16 @@ class TestCallLog(WebhookCase):
                 self.assertEqual(logged_headers[name], "delivery-42")
             else:
                 self.assertEqual(logged_headers[name], "***", name)
-        for secret in ("top-secret", "abc", "deadbeef", "cafe", "b64==", "key-123"):
+        secrets = (
+            "top-secret",
+            "abc",
+            "deadbeef",
+            "cafe",
+            "b64==",
+            "key-123",
+            "auth-5",
+        )
+        for secret in secrets:
             self.assertNotIn(secret, log.request_headers)
         self.assertNotIn("tok-9", log.query_string)
         self.assertNotIn("k-7", log.query_string)
