@@ -2,15 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Webhook Automation",
-    "summary": "First-class incoming webhooks: Studio-style UI, clear errors, "
-    "atomic execution and structured call logs",
-    "version": "18.0.1.0.0",
+    "summary": "First-class incoming webhooks: Studio-style UI, signatures, "
+    "clear errors, atomic execution and structured call logs",
+    "version": "18.0.1.1.0",
     "category": "Productivity",
     "website": "https://github.com/webhook-automation/webhook_automation",
     "author": "Webhook Automation authors",
     "license": "LGPL-3",
     "depends": ["base_automation"],
     "data": [
+        "security/webhook_automation_groups.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",

@@ -1,8 +1,5 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import logging
-import re
-
 from odoo.http import request, route
 
 from odoo.addons.base_automation.controllers.main import BaseAutomationController
@@ -29,18 +26,3 @@ class WebhookController(BaseAutomationController):
             rule_uuid, request.httprequest
         )
         return call.make_response()
-
-
-class _MaskWebhookSecretFilter(logging.Filter):
-    """Hide webhook secrets from the HTTP access log lines."""
-
-    pattern = re.compile(r"(/web/hook/)[^\s/?\"]+")
-
-    def filter(self, record):
-        if record.args and any("/web/hook/" in str(arg) for arg in (record.args or ())):
-            record.msg = self.pattern.sub(r"\1***", record.getMessage())
-            record.args = ()
-        return True
-
-
-logging.getLogger("werkzeug").addFilter(_MaskWebhookSecretFilter())

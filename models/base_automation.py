@@ -1,70 +1,34 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import json
-import logging
-from urllib.parse import urlencode
+"""Webhook settings of automation rules, their statistics and their buttons.
 
-from psycopg2 import OperationalError
-from werkzeug.exceptions import RequestEntityTooLarge
-
-from odoo import Command, _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools.safe_eval import safe_eval
-
-from ..exceptions import (
-    WebhookLengthRequired,
-    WebhookMalformedPayload,
-    WebhookMethodNotAllowed,
-    WebhookNotFound,
-    WebhookPayloadTooLarge,
-    WebhookTargetMismatch,
-    WebhookTargetNotFound,
-    WebhookUnsupportedMediaType,
-    describe_error,
-    error_message,
-    unwrap_error,
-)
-from ..webhook_call import WebhookCall, multidict_to_dict
-
-_logger = logging.getLogger(__name__)
-
-DEFAULT_MAX_BODY_SIZE = 1024 * 1024  # 1 MiB
-FORM_MIMETYPES = ("application/x-www-form-urlencoded",)
-# the environ key under which the body read by the pipeline is kept, so that a
-# request replayed by Odoo after a serialization failure sees it again
-BODY_ENVIRON_KEY = "webhook_automation.body"
-
-
-# the two examples of Odoo's webhook documentation, used as demo data
-DEMO_TARGET_RECORD = "model.env[payload.get('model')].browse(int(payload.get('id')))"
-DEMO_CREATE_CONTACT_CODE = """\
-# variables to retrieve and hold data from the payload
-contact_name = payload.get('name')
-contact_email = payload.get('email')
-contact_phone = payload.get('phone')
-# a Python function to turn the variables into a contact in Odoo
-if contact_name and contact_email:
-    new_partner = env['res.partner'].create({
-        'name': contact_name,
-        'email': contact_email,
-        'phone': contact_phone,
-        'company_type':'person',
-        'customer_rank': 1,
-    })
-# an error message for missing required data in the payload
-else:
-    raise ValueError("Missing required fields: 'name' and 'email'")
+The request pipeline lives in ``base_automation_pipeline.py``, the demo
+webhooks in ``base_automation_demo.py``.
 """
 
+from datetime import timedelta
+from uuid import uuid4
 
-def is_json_mimetype(mimetype):
-    """Tell whether a Content-Type announces JSON (application/json, */*+json)."""
-    return mimetype == "application/json" or mimetype.endswith("+json")
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..receiver.addresses import InvalidAllowlistEntry, parse_allowlist
+from ..receiver.signatures import (
+    SignatureSettings,
+    generate_secret,
+    get_scheme,
+    get_scheme_selection,
+)
 
-def _reject_json_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024  # 1 MiB
+DEFAULT_TIMESTAMP_TOLERANCE = 300  # seconds
+# how long a replaced URL or signing secret keeps working
+ROTATION_GRACE_PERIODS = {
+    "none": None,
+    "1h": timedelta(hours=1),
+    "1d": timedelta(days=1),
+    "7d": timedelta(days=7),
+}
 
 
 class BaseAutomation(models.Model):
@@ -84,6 +48,94 @@ class BaseAutomation(models.Model):
         help="Largest request body accepted, in bytes. Larger calls are refused "
         "with 413 before their body is read.",
     )
+
+    # security
+    webhook_signature_scheme = fields.Selection(
+        selection="_selection_webhook_signature_scheme",
+        string="Signature",
+        default="none",
+        help="How the sender signs its calls. Calls without a valid signature "
+        "are refused with 401 and run nothing.",
+    )
+    webhook_signing_secret = fields.Char(
+        string="Signing Secret",
+        copy=False,
+        groups="base.group_system",
+        help="The secret shared with the sender. Generate one, or paste the "
+        "provider's own (e.g. Stripe's whsec_... endpoint secret).",
+    )
+    webhook_signature_header = fields.Char(
+        string="Signature Header",
+        default="X-Signature",
+        help="The header holding the signature (generic HMAC only).",
+    )
+    webhook_signature_algorithm = fields.Selection(
+        [("sha256", "SHA-256"), ("sha1", "SHA-1"), ("sha512", "SHA-512")],
+        string="Signature Algorithm",
+        default="sha256",
+    )
+    webhook_signature_encoding = fields.Selection(
+        [("hex", "Hexadecimal"), ("base64", "Base64")],
+        string="Signature Encoding",
+        default="hex",
+    )
+    webhook_signature_prefix = fields.Char(
+        string="Signature Prefix",
+        help="Text before the signature in the header, e.g. sha256= (generic "
+        "HMAC only). When set, a signature without it is refused.",
+    )
+    webhook_timestamp_tolerance = fields.Integer(
+        string="Timestamp Tolerance",
+        default=DEFAULT_TIMESTAMP_TOLERANCE,
+        help="Seconds a signed timestamp may differ from now, in the past or in "
+        "the future (Stripe and Standard Webhooks): older calls are refused as "
+        "replays.",
+    )
+    webhook_allowed_ips = fields.Text(
+        string="Allowed Addresses",
+        help="Addresses or CIDR ranges (IPv4 and IPv6) allowed to call the "
+        "webhook, separated by commas, spaces or new lines. Empty: any address.",
+    )
+    webhook_run_as_user_id = fields.Many2one(
+        "res.users",
+        string="Run As",
+        ondelete="restrict",
+        domain=[("share", "=", False)],
+        help="Whose access rights and record rules apply to the target lookup "
+        "and the actions. Empty: the superuser, who bypasses them all.",
+    )
+    webhook_rotation_grace = fields.Selection(
+        [
+            ("none", "None"),
+            ("1h", "1 hour"),
+            ("1d", "1 day"),
+            ("7d", "7 days"),
+        ],
+        string="Rotation Grace Period",
+        default="none",
+        help="How long a replaced URL or signing secret keeps working, so that "
+        "senders can be updated without losing calls.",
+    )
+    webhook_previous_uuid = fields.Char(
+        copy=False, index="btree_not_null", groups="base.group_system"
+    )
+    webhook_previous_uuid_expiry = fields.Datetime(
+        string="Previous URL Accepted Until", copy=False, readonly=True
+    )
+    webhook_previous_signing_secret = fields.Char(
+        copy=False, groups="base.group_system"
+    )
+    webhook_previous_signing_secret_expiry = fields.Datetime(
+        string="Previous Secret Accepted Until", copy=False, readonly=True
+    )
+    webhook_in_grace = fields.Boolean(
+        string="Previous URL Still Accepted", compute="_compute_webhook_in_grace"
+    )
+    webhook_secret_in_grace = fields.Boolean(
+        string="Previous Secret Still Accepted", compute="_compute_webhook_in_grace"
+    )
+
+    # statistics
     webhook_log_ids = fields.One2many(
         "webhook.call.log", "automation_id", string="Webhook Calls"
     )
@@ -103,7 +155,19 @@ class BaseAutomation(models.Model):
             "CHECK(webhook_max_body_size IS NULL OR webhook_max_body_size > 0)",
             "The maximum body size of a webhook must be positive.",
         ),
+        (
+            "webhook_timestamp_tolerance_positive",
+            "CHECK(webhook_timestamp_tolerance IS NULL "
+            "OR webhook_timestamp_tolerance > 0)",
+            "The timestamp tolerance of a webhook must be a positive number of "
+            "seconds.",
+        ),
     ]
+
+    @api.model
+    def _selection_webhook_signature_scheme(self):
+        """Return the signature schemes: none, then the registered ones."""
+        return [("none", _("None"))] + get_scheme_selection()
 
     def _compute_webhook_call_stats(self):
         stats = {automation_id: [0, 0, False] for automation_id in self.ids}
@@ -121,6 +185,19 @@ class BaseAutomation(models.Model):
             automation.webhook_call_count = count
             automation.webhook_failed_count = failed
             automation.webhook_last_call = last
+
+    @api.depends(
+        "webhook_previous_uuid_expiry", "webhook_previous_signing_secret_expiry"
+    )
+    def _compute_webhook_in_grace(self):
+        now = fields.Datetime.now()
+        for automation in self:
+            uuid_expiry = automation.webhook_previous_uuid_expiry
+            secret_expiry = automation.webhook_previous_signing_secret_expiry
+            automation.webhook_in_grace = bool(uuid_expiry and uuid_expiry > now)
+            automation.webhook_secret_in_grace = bool(
+                secret_expiry and secret_expiry > now
+            )
 
     @api.depends("trigger_field_ids")
     def _compute_trigger(self):
@@ -144,72 +221,124 @@ class BaseAutomation(models.Model):
                         )
                     ) from exc
 
-    @api.model
-    def _webhook_create_demo_rules(self):
-        """Create the two webhooks of Odoo's documentation (demo data), once."""
-        rules = self.browse()
-        partner_model = self.env["ir.model"]._get("res.partner")
-        rules |= self._webhook_create_demo_rule(
-            "demo_webhook_create_contact",
-            {
-                "name": _("Create a contact"),
-                "model_id": partner_model.id,
-                "record_getter": False,
-            },
-            {
-                "name": _("Create the contact from the payload"),
-                "state": "code",
-                "code": DEMO_CREATE_CONTACT_CODE,
-            },
-        )
-        order_model = self.env["ir.model"]._get("sale.order")
-        usd = self.env.ref("base.USD", raise_if_not_found=False)
-        if order_model and usd:
-            currency_field = self.env["ir.model.fields"]._get(
-                "sale.order", "currency_id"
-            )
-            rules |= self._webhook_create_demo_rule(
-                "demo_webhook_sale_order_currency",
-                {
-                    "name": _("Update sale order currency to USD"),
-                    "model_id": order_model.id,
-                    "record_getter": DEMO_TARGET_RECORD,
-                },
-                {
-                    "name": _("Set the currency to USD"),
-                    "state": "object_write",
-                    "update_path": "currency_id",
-                    "update_field_id": currency_field.id,
-                    "evaluation_type": "value",
-                    "value": str(usd.id),
-                },
-            )
-        return rules
+    @api.constrains("webhook_allowed_ips")
+    def _check_webhook_allowed_ips(self):
+        for automation in self:
+            try:
+                parse_allowlist(automation.webhook_allowed_ips)
+            except InvalidAllowlistEntry as exc:
+                raise ValidationError(
+                    _(
+                        "The allowed addresses of %(name)s contain %(entry)s, which "
+                        "is neither an IP address nor a CIDR range (e.g. "
+                        "203.0.113.7, 10.0.0.0/8, 2001:db8::/32).",
+                        name=automation.name,
+                        entry=exc.entry,
+                    )
+                ) from exc
 
-    @api.model
-    def _webhook_create_demo_rule(self, xml_name, rule_values, action_values):
-        """Create one demo webhook with one action, unless it exists already."""
-        xml_id = f"webhook_automation.{xml_name}"
-        existing = self.env.ref(xml_id, raise_if_not_found=False)
-        if existing:
-            return existing
-        action_values = {
-            "model_id": rule_values["model_id"],
-            "usage": "base_automation",
-            **action_values,
-        }
-        rule = self.create(
-            {
-                "trigger": "on_webhook",
-                "log_webhook_calls": True,
-                "action_server_ids": [Command.create(action_values)],
-                **rule_values,
-            }
+    @api.constrains("webhook_run_as_user_id")
+    def _check_webhook_run_as_user(self):
+        for automation in self:
+            user = automation.webhook_run_as_user_id
+            if user and (user.share or not user.active):
+                raise ValidationError(
+                    _(
+                        "%(name)s can only run as an active internal user, not "
+                        "%(user)s.",
+                        name=automation.name,
+                        user=user.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Security settings, as the pipeline uses them
+    # ------------------------------------------------------------------
+
+    def _webhook_get_signature_settings(self):
+        """Return the SignatureSettings of this webhook."""
+        self.ensure_one()
+        return SignatureSettings(
+            header=(self.webhook_signature_header or "X-Signature").strip(),
+            algorithm=self.webhook_signature_algorithm or "sha256",
+            encoding=self.webhook_signature_encoding or "hex",
+            prefix=self.webhook_signature_prefix or "",
+            tolerance=self.webhook_timestamp_tolerance or DEFAULT_TIMESTAMP_TOLERANCE,
         )
-        self.env["ir.model.data"]._update_xmlids(
-            [{"xml_id": xml_id, "record": rule, "noupdate": True}]
+
+    def _webhook_get_signature_scheme(self):
+        """Return the signature scheme checking the calls, or None."""
+        self.ensure_one()
+        return get_scheme(
+            self.webhook_signature_scheme, self._webhook_get_signature_settings()
         )
-        return rule
+
+    def _webhook_get_signing_secrets(self):
+        """Return the signing secrets accepted now: current, then previous."""
+        self.ensure_one()
+        automation_sudo = self.sudo()
+        secrets = [automation_sudo.webhook_signing_secret]
+        if automation_sudo.webhook_secret_in_grace:
+            secrets.append(automation_sudo.webhook_previous_signing_secret)
+        return [secret for secret in secrets if secret]
+
+    def _webhook_get_sensitive_headers(self):
+        """Return the lower-case names of the headers masked in the logs."""
+        self.ensure_one()
+        scheme = self._webhook_get_signature_scheme()
+        return set(scheme.get_header_names()) if scheme else set()
+
+    def _webhook_get_grace_delta(self):
+        """Return how long a replaced secret keeps working, or None."""
+        self.ensure_one()
+        return ROTATION_GRACE_PERIODS.get(self.webhook_rotation_grace or "none")
+
+    # ------------------------------------------------------------------
+    # Rotation
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "webhook_signing_secret" in vals:
+            self._webhook_keep_previous_secret(vals["webhook_signing_secret"])
+        return super().write(vals)
+
+    def _webhook_keep_previous_secret(self, new_secret):
+        """Keep the signing secret being replaced for the grace period, if any."""
+        now = fields.Datetime.now()
+        for automation_sudo in self.sudo():
+            old_secret = automation_sudo.webhook_signing_secret
+            if not old_secret or old_secret == new_secret:
+                continue
+            grace = automation_sudo._webhook_get_grace_delta()
+            automation_sudo.update(
+                {
+                    "webhook_previous_signing_secret": old_secret if grace else False,
+                    "webhook_previous_signing_secret_expiry": now + grace
+                    if grace
+                    else False,
+                }
+            )
+
+    def action_rotate_webhook_uuid(self):
+        """Give the webhook a new URL; the old one works for the grace period."""
+        now = fields.Datetime.now()
+        for automation in self:
+            grace = automation._webhook_get_grace_delta()
+            old_uuid = automation.webhook_uuid
+            automation.write(
+                {
+                    "webhook_uuid": str(uuid4()),
+                    "webhook_previous_uuid": old_uuid if grace else False,
+                    "webhook_previous_uuid_expiry": now + grace if grace else False,
+                }
+            )
+
+    def action_generate_webhook_signing_secret(self):
+        """Set a new strong signing secret, suited to the signature scheme."""
+        for automation in self:
+            automation.webhook_signing_secret = generate_secret(
+                automation.webhook_signature_scheme
+            )
 
     # ------------------------------------------------------------------
     # UI actions
@@ -225,276 +354,3 @@ class BaseAutomation(models.Model):
         action["context"] = {"default_automation_id": self.id}
         action["name"] = _("Calls of %(name)s", name=self.display_name)
         return action
-
-    # ------------------------------------------------------------------
-    # Request pipeline: each step is a hook that modules can extend.
-    # read request -> parse payload -> authenticate -> find target ->
-    # execute -> log -> respond
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _webhook_handle_request(self, rule_uuid, httprequest):
-        """Serve one HTTP call of a webhook and return its WebhookCall, answered."""
-        call = self._webhook_prepare_call(httprequest)
-        rule_sudo = self._webhook_get_rule(rule_uuid)
-        if not rule_sudo:
-            call.error = WebhookNotFound(_("No active webhook answers at this URL."))
-            return self._webhook_prepare_response(call)
-        try:
-            rule_sudo._webhook_check_request(call)
-            call.body = rule_sudo._webhook_read_body(call, httprequest)
-            call.payload = rule_sudo._webhook_parse_payload(call, httprequest)
-            rule_sudo._webhook_authenticate(call)
-            call.target = rule_sudo._webhook_execute(call.payload)
-        except OperationalError as exc:
-            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
-                raise  # Odoo replays the whole request on a fresh transaction
-            call.error = exc
-        except Exception as exc:  # pylint: disable=broad-except
-            call.error = exc
-        rule_sudo._webhook_prepare_response(call)
-        rule_sudo._webhook_log_call(call)
-        return call
-
-    @api.model
-    def _webhook_handle_error(self, httprequest, exception):
-        """Answer in JSON a call that failed outside the pipeline, and log it."""
-        call = self._webhook_prepare_call(httprequest)
-        call.error = exception
-        rule_uuid = httprequest.path.rstrip("/").rpartition("/")[2]
-        rule_sudo = self._webhook_get_rule(rule_uuid)
-        if not rule_sudo:
-            call.error = WebhookNotFound(_("No active webhook answers at this URL."))
-            return self._webhook_prepare_response(call).make_response()
-        if isinstance(exception, RequestEntityTooLarge):
-            # raised by Odoo while it parsed a form larger than the rule allows
-            call.error = rule_sudo._webhook_too_large(
-                call.content_length, rule_sudo._webhook_get_max_body_size()
-            )
-        rule_sudo._webhook_prepare_response(call)
-        # the request's transaction is rolled back: log in a transaction of its own
-        with self.env.registry.cursor() as cr:
-            rule_sudo.with_env(rule_sudo.env(cr=cr))._webhook_log_call(call)
-        return call.make_response()
-
-    @api.model
-    def _webhook_prepare_call(self, httprequest):
-        """Return the WebhookCall describing ``httprequest`` (body not read yet)."""
-        return WebhookCall.from_httprequest(httprequest)
-
-    @api.model
-    def _webhook_get_rule(self, rule_uuid):
-        """Return the active webhook rule owning this secret, as superuser."""
-        if not rule_uuid or len(rule_uuid) > 64:
-            return self.browse()
-        automation_sudo = self.sudo().search(
-            [("webhook_uuid", "=", rule_uuid), ("trigger", "=", "on_webhook")],
-            limit=1,
-        )
-        return automation_sudo
-
-    def _webhook_get_allowed_methods(self):
-        """Return the HTTP methods this webhook runs on."""
-        self.ensure_one()
-        return ("GET", "POST") if self.webhook_allow_get else ("POST",)
-
-    def _webhook_get_max_body_size(self):
-        """Return the largest body accepted, in bytes."""
-        self.ensure_one()
-        return self.webhook_max_body_size or DEFAULT_MAX_BODY_SIZE
-
-    def _webhook_check_request(self, call):
-        """Refuse what the rule does not accept, before the body is read."""
-        self.ensure_one()
-        allowed = self._webhook_get_allowed_methods()
-        if call.method not in allowed:
-            raise WebhookMethodNotAllowed(
-                _(
-                    "This webhook does not accept %(method)s requests; "
-                    "use %(allowed)s.",
-                    method=call.method,
-                    allowed=" or ".join(allowed),
-                ),
-                headers={"Allow": ", ".join(allowed)},
-            )
-        if call.content_length is None and call.is_chunked:
-            # the size of a chunked body is only known once read: refuse it
-            # rather than read an unbounded stream
-            raise WebhookLengthRequired(
-                _("Send the request body with a Content-Length header.")
-            )
-        limit = self._webhook_get_max_body_size()
-        if call.content_length is not None and call.content_length > limit:
-            raise self._webhook_too_large(call.content_length, limit)
-
-    def _webhook_too_large(self, size, limit):
-        """Return the 413 error for a body of ``size`` bytes."""
-        return WebhookPayloadTooLarge(
-            _(
-                "The request body has %(size)s bytes; this webhook accepts at "
-                "most %(limit)s bytes.",
-                size=size,
-                limit=limit,
-            )
-        )
-
-    def _webhook_read_body(self, call, httprequest):
-        """Return the raw body, read at most up to the rule's size limit."""
-        self.ensure_one()
-        environ = httprequest.environ
-        if BODY_ENVIRON_KEY in environ:
-            return environ[BODY_ENVIRON_KEY]
-        if call.content_type in FORM_MIMETYPES:
-            # Odoo's dispatcher parsed the form already (bounded by the size
-            # limit set in ir.http): keep an equivalent encoding for the logs
-            body = urlencode(list(httprequest.form.items(multi=True))).encode()
-        elif call.content_length is not None:
-            body = httprequest.get_data(cache=True)
-        else:
-            body = b""  # no Content-Length, not chunked (refused earlier): no body
-        environ[BODY_ENVIRON_KEY] = body
-        return body
-
-    def _webhook_parse_payload(self, call, httprequest):
-        """Return the payload: query parameters, overridden by the body's keys."""
-        self.ensure_one()
-        payload = dict(call.query)
-        if call.content_type in FORM_MIMETYPES:
-            payload.update(multidict_to_dict(httprequest.form))
-        elif is_json_mimetype(call.content_type):
-            if call.body.strip():
-                payload.update(self._webhook_parse_json(call.body))
-        elif call.body or call.content_length:
-            raise WebhookUnsupportedMediaType(
-                _(
-                    "Unsupported Content-Type %(content_type)s: send JSON "
-                    "(application/json) or a form "
-                    "(application/x-www-form-urlencoded).",
-                    content_type=call.content_type or _("(none)"),
-                )
-            )
-        return payload
-
-    def _webhook_parse_json(self, body):
-        """Return the JSON object of ``body``; raise 400 for anything else."""
-        try:
-            data = json.loads(body, parse_constant=_reject_json_constant)
-        except (ValueError, RecursionError) as exc:
-            raise WebhookMalformedPayload(
-                _("The request body is not valid JSON: %(error)s", error=exc)
-            ) from exc
-        if not isinstance(data, dict):
-            raise WebhookMalformedPayload(
-                _(
-                    "The JSON body must be an object ({...}), not %(type)s.",
-                    type=type(data).__name__,
-                )
-            )
-        return data
-
-    def _webhook_authenticate(self, call):
-        """Check the caller may run this webhook: the secret URL is enough here."""
-        self.ensure_one()
-
-    def _webhook_execute(self, payload):
-        """Find the target and run the actions: all of it, or nothing at all."""
-        self.ensure_one()
-        with self.env.cr.savepoint():
-            target = self._webhook_get_target(payload)
-            self._webhook_run_actions(target, payload)
-        return target
-
-    def _webhook_get_target(self, payload):
-        """Return the records to run the actions on (none without Target Record)."""
-        self.ensure_one()
-        model = self.env[self.model_name]
-        expression = (self.record_getter or "").strip()
-        if not expression:
-            return model
-        try:
-            target = safe_eval(expression, self._get_eval_context(payload=payload))
-        except OperationalError:
-            raise
-        except Exception as exc:  # pylint: disable=broad-except
-            raise WebhookTargetNotFound(
-                _(
-                    "The Target Record could not be found from this payload: %(error)s",
-                    error=error_message(exc),
-                )
-            ) from unwrap_error(exc)
-        if not isinstance(target, models.BaseModel) or target._name != model._name:
-            raise WebhookTargetMismatch(
-                _(
-                    "The Target Record must be %(model)s records, this payload "
-                    "designates %(target)s.",
-                    model=model._name,
-                    target=target._name
-                    if isinstance(target, models.BaseModel)
-                    else type(target).__name__,
-                )
-            )
-        if not target or len(target.exists()) != len(target):
-            raise WebhookTargetNotFound(
-                _(
-                    "No %(model)s record matches this payload.",
-                    model=model._name,
-                )
-            )
-        return target
-
-    def _webhook_run_actions(self, target, payload):
-        """Run the rule's actions on ``target``, or once without record if empty."""
-        self.ensure_one()
-        automation = self.with_context(webhook_payload=payload)
-        if target:
-            automation._process(target.with_env(automation.env))
-            return
-        for action in automation.action_server_ids:
-            action.with_context(active_model=self.model_name)._webhook_run_once()
-
-    def _webhook_prepare_response(self, call):
-        """Set the status, JSON body and headers answering ``call``."""
-        call.response = {"status": "ok", "request_id": call.request_id}
-        if call.error is None:
-            call.status = 200
-            return call
-        status, code, public = describe_error(call.error)
-        if public:
-            message = error_message(call.error)
-        else:
-            message = _(
-                "The webhook failed unexpectedly. Your Odoo administrator can "
-                "find the details in the webhook's logs under request id "
-                "%(request_id)s.",
-                request_id=call.request_id,
-            )
-        call.status = status
-        call.response = {
-            "status": "error",
-            "error": {"code": code, "message": message},
-            "request_id": call.request_id,
-        }
-        call.response_headers = dict(getattr(call.error, "headers", None) or {})
-        return call
-
-    def _webhook_log_call(self, call):
-        """Record the call in the webhook's logs and in the server log."""
-        self.ensure_one()
-        if call.status >= 500:
-            _logger.error(
-                "Webhook %s failed (request %s)",
-                self.id,
-                call.request_id,
-                exc_info=call.error,
-            )
-        else:
-            _logger.info(
-                "Webhook %s answered %s in %sms (request %s)",
-                self.id,
-                call.status,
-                call.duration_ms,
-                call.request_id,
-            )
-        return self.env["webhook.call.log"].create(
-            self.env["webhook.call.log"]._prepare_log_values(self, call)
-        )

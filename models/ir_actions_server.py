@@ -28,16 +28,28 @@ class IrActionsServer(models.Model):
         return eval_context
 
     def _webhook_run_once(self):
-        """Run the action once with no active record (webhook without target)."""
+        """Run the action once with no active record (webhook without target).
+
+        The action is read as superuser, as ``run()`` does; its rights checks
+        and its evaluation context are those of the current (run-as) user.
+        """
         self.ensure_one()
-        runner, multi = self._get_runner()
+        action_sudo = self.sudo()
+        runner, multi = action_sudo._get_runner()
         if multi or not runner:
             return self.run()
         # single-record runners loop over active_ids: give them one pass,
         # after the access checks run() would have done
-        if self.groups_id and not self.groups_id & self.env.user.groups_id:
+        if (
+            action_sudo.groups_id
+            and not action_sudo.groups_id & self.env.user.groups_id
+        ):
             raise AccessError(
                 _("You don't have enough access rights to run this action.")
             )
-        self.env[self.model_id.model].check_access("write")
-        return runner(self, eval_context=self._get_eval_context(self))
+        self.env[action_sudo.model_id.model].check_access("write")
+        eval_context = self._get_eval_context(action_sudo)
+        return runner(
+            action_sudo.with_context(**eval_context["env"].context),
+            eval_context=eval_context,
+        )

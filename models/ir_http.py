@@ -3,7 +3,7 @@
 from odoo import models
 from odoo.http import request
 
-from .base_automation import FORM_MIMETYPES
+from ..receiver.payload import is_form_mimetype
 
 WEBHOOK_PATH_PREFIX = "/web/hook/"
 
@@ -13,19 +13,24 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        """Bound form bodies by the webhook's limit before Odoo parses them."""
+        """Keep a form body as sent, within the webhook's limit, before Odoo parses it.
+
+        Signatures cover the raw bytes, which parsing the form consumes.
+        """
         result = super()._pre_dispatch(rule, args)
-        if (
-            rule.endpoint.routing.get("webhook_automation")
-            and request.httprequest.mimetype in FORM_MIMETYPES
+        httprequest = request.httprequest
+        if rule.endpoint.routing.get("webhook_automation") and is_form_mimetype(
+            httprequest.mimetype
         ):
             rule_sudo = request.env["base.automation"]._webhook_get_rule(
                 args.get("rule_uuid")
             )
             if rule_sudo:
-                request.httprequest.max_content_length = (
-                    rule_sudo._webhook_get_max_body_size()
-                )
+                limit = rule_sudo._webhook_get_max_body_size()
+                httprequest.max_content_length = limit
+                length = httprequest.content_length
+                if length is not None and length <= limit:
+                    httprequest.get_data(cache=True, parse_form_data=False)
         return result
 
     @classmethod

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from ..exceptions import unwrap_error
+from ..receiver.errors import unwrap_error
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_LOG_BODY_MAX_SIZE = 64 * 1024
@@ -133,8 +133,16 @@ class WebhookCallLog(models.Model):
         if call.error is not None:
             values.update(self._prepare_error_values(call))
         if automation.log_webhook_calls:
-            values.update(self._prepare_detail_values(call))
-        return values
+            values.update(
+                self._prepare_detail_values(
+                    call, automation._webhook_get_sensitive_headers()
+                )
+            )
+        # PostgreSQL text cannot hold NUL characters, which a hostile call may send
+        return {
+            name: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+            for name, value in values.items()
+        }
 
     @api.model
     def _prepare_error_values(self, call):
@@ -150,12 +158,18 @@ class WebhookCallLog(models.Model):
         }
 
     @api.model
-    def _prepare_detail_values(self, call):
-        """Return what Log Calls adds: headers, query, body and response."""
+    def _prepare_detail_values(self, call, sensitive_names=()):
+        """Return what Log Calls adds: headers, query, body and response.
+
+        ``sensitive_names`` are lower-case header names masked besides the
+        usual credentials (e.g. the signature header of the webhook).
+        """
         body, truncated = self._get_logged_body(call.body)
         return {
             "request_headers": json.dumps(
-                self._mask_values(call.headers), indent=2, sort_keys=True
+                self._mask_values(call.headers, sensitive_names),
+                indent=2,
+                sort_keys=True,
             ),
             "query_string": json.dumps(self._mask_values(call.query), indent=2)
             if call.query
@@ -194,10 +208,12 @@ class WebhookCallLog(models.Model):
         return body[:limit].decode("utf-8", errors="replace"), truncated
 
     @api.model
-    def _mask_values(self, values):
+    def _mask_values(self, values, sensitive_names=()):
         """Return headers or query parameters with credentials replaced by ***."""
         return {
-            name: MASK if self._is_sensitive_name(name) else value
+            name: MASK
+            if name.lower() in sensitive_names or self._is_sensitive_name(name)
+            else value
             for name, value in values.items()
         }
 

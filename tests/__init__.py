@@ -2,6 +2,12 @@ from . import test_access
 from . import test_call_log
 from . import test_core_rules
 from . import test_execution
+from . import test_fuzz
 from . import test_http_protocol
+from . import test_receiver_addresses
+from . import test_receiver_payload
+from . import test_receiver_signatures
+from . import test_security
 from . import test_seed_use_cases
+from . import test_signatures
 from . import test_ui_tour

@@ -31,6 +31,10 @@ class TestAccess(WebhookCase):
     def test_administrators_see_rules_logs_and_tracebacks(self):
         rule = self.rule.with_user(self.admin)
         self.assertEqual(rule.webhook_call_count, 1)
+        rule.action_generate_webhook_signing_secret()
+        self.assertTrue(
+            rule.read(["webhook_signing_secret"])[0]["webhook_signing_secret"]
+        )
         log = self.log.with_user(self.admin)
         self.assertEqual(log.status_code, 422)
         self.assertIn("refused", log.error_traceback)
@@ -51,8 +55,9 @@ class TestAccess(WebhookCase):
                     self.env["webhook.call.log"].with_user(user).search([])
                 with self.assertRaises(AccessError):
                     self.log.with_user(user).read(["status_code"])
-                with self.assertRaises(AccessError):
-                    self.rule.with_user(user).read(["webhook_uuid"])
+                for field in ("webhook_uuid", "webhook_signing_secret"):
+                    with self.assertRaises(AccessError):
+                        self.rule.with_user(user).read([field])
                 with self.assertRaises(AccessError):
                     self.rule.with_user(user).action_rotate_webhook_uuid()
 

@@ -80,6 +80,34 @@ class WebhookTargetNotFound(WebhookError):
     code = "target_not_found"
 
 
+class WebhookSignatureMissing(WebhookError):
+    """A header the signature scheme needs is absent or cannot be parsed."""
+
+    status = 401
+    code = "signature_missing"
+
+
+class WebhookSignatureInvalid(WebhookError):
+    """The signature does not match the body with any accepted secret."""
+
+    status = 401
+    code = "signature_invalid"
+
+
+class WebhookTimestampOutOfTolerance(WebhookError):
+    """The signed timestamp is too far from now (a replayed or delayed call)."""
+
+    status = 401
+    code = "timestamp_out_of_tolerance"
+
+
+class WebhookIpNotAllowed(WebhookError):
+    """The caller's address is not in the webhook's allowlist."""
+
+    status = 403
+    code = "ip_not_allowed"
+
+
 class WebhookTargetMismatch(WebhookError):
     """The Target Record expression returned something else than the rule's records."""
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from odoo.http import request
 
+from .payload import multidict_to_dict
+
 
 @dataclass
 class WebhookCall:
@@ -29,6 +31,8 @@ class WebhookCall:
     status: int = 200
     response: dict = field(default_factory=dict)
     response_headers: dict = field(default_factory=dict)
+    # sent from the webhook form by an administrator: no address or signature
+    from_console: bool = False
 
     @property
     def duration_ms(self):
@@ -55,11 +59,3 @@ class WebhookCall:
             query=multidict_to_dict(httprequest.args),
             remote_addr=httprequest.remote_addr or "",
         )
-
-
-def multidict_to_dict(multidict):
-    """Flatten a werkzeug MultiDict: one value stays a string, repeated keys a list."""
-    return {
-        key: values[0] if len(values) == 1 else values
-        for key, values in multidict.lists()
-    }

@@ -1,0 +1,393 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The request pipeline of webhooks: one overridable hook per step."""
+
+import logging
+
+from psycopg2 import OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools.safe_eval import safe_eval
+
+from ..receiver.addresses import is_address_allowed, parse_allowlist
+from ..receiver.call import WebhookCall
+from ..receiver.errors import (
+    WebhookIpNotAllowed,
+    WebhookLengthRequired,
+    WebhookMethodNotAllowed,
+    WebhookNotFound,
+    WebhookPayloadTooLarge,
+    WebhookTargetMismatch,
+    WebhookTargetNotFound,
+    WebhookUnsupportedMediaType,
+    describe_error,
+    error_message,
+    unwrap_error,
+)
+from ..receiver.payload import (
+    is_form_mimetype,
+    is_json_mimetype,
+    multidict_to_dict,
+    parse_json_object,
+)
+from .base_automation import DEFAULT_MAX_BODY_SIZE
+
+_logger = logging.getLogger(__name__)
+
+# the environ key under which the body read by the pipeline is kept, so that a
+# request replayed by Odoo after a serialization failure sees it again
+BODY_ENVIRON_KEY = "webhook_automation.body"
+
+
+class BaseAutomation(models.Model):
+    _inherit = "base.automation"
+
+    # ------------------------------------------------------------------
+    # Request pipeline: each step is a hook that modules can extend.
+    # check request -> read body -> authenticate -> parse payload ->
+    # find target and run actions (as the run-as user) -> respond -> log
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _webhook_handle_request(self, rule_uuid, httprequest):
+        """Serve one HTTP call of a webhook and return its WebhookCall, answered."""
+        call = self._webhook_prepare_call(httprequest)
+        rule_sudo = self._webhook_get_rule(rule_uuid)
+        if not rule_sudo:
+            call.error = WebhookNotFound(_("No active webhook answers at this URL."))
+            return self._webhook_prepare_response(call)
+        try:
+            rule_sudo._webhook_check_request(call)
+            call.body = rule_sudo._webhook_read_body(call, httprequest)
+            rule_sudo._webhook_authenticate(call)
+            call.payload = rule_sudo._webhook_parse_payload(call, httprequest)
+            call.target = rule_sudo._webhook_execute(call.payload)
+        except OperationalError as exc:
+            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                raise  # Odoo replays the whole request on a fresh transaction
+            call.error = exc
+        except Exception as exc:  # pylint: disable=broad-except
+            call.error = exc
+        rule_sudo._webhook_prepare_response(call)
+        rule_sudo._webhook_log_call(call)
+        return call
+
+    @api.model
+    def _webhook_handle_error(self, httprequest, exception):
+        """Answer in JSON a call that failed outside the pipeline, and log it."""
+        call = self._webhook_prepare_call(httprequest)
+        call.error = exception
+        rule_uuid = httprequest.path.rstrip("/").rpartition("/")[2]
+        rule_sudo = self._webhook_get_rule(rule_uuid)
+        if not rule_sudo:
+            call.error = WebhookNotFound(_("No active webhook answers at this URL."))
+            return self._webhook_prepare_response(call).make_response()
+        if isinstance(exception, RequestEntityTooLarge):
+            # raised by Odoo while it parsed a form larger than the rule allows
+            call.error = rule_sudo._webhook_too_large(
+                call.content_length, rule_sudo._webhook_get_max_body_size()
+            )
+        rule_sudo._webhook_prepare_response(call)
+        # the request's transaction is rolled back: log in a transaction of its own
+        with self.env.registry.cursor() as cr:
+            rule_sudo.with_env(rule_sudo.env(cr=cr))._webhook_log_call(call)
+        return call.make_response()
+
+    @api.model
+    def _webhook_prepare_call(self, httprequest):
+        """Return the WebhookCall describing ``httprequest`` (body not read yet)."""
+        return WebhookCall.from_httprequest(httprequest)
+
+    @api.model
+    def _webhook_get_rule(self, rule_uuid):
+        """Return the active webhook rule owning this secret, as superuser.
+
+        The secret is the current one, or the one it replaced while its grace
+        period lasts. One indexed query, whatever the secret.
+        """
+        automation_sudo = self.sudo().search(
+            [
+                ("trigger", "=", "on_webhook"),
+                "|",
+                ("webhook_uuid", "=", rule_uuid or ""),
+                "&",
+                ("webhook_previous_uuid", "=", rule_uuid or ""),
+                ("webhook_previous_uuid_expiry", ">", fields.Datetime.now()),
+            ],
+            limit=1,
+        )
+        return automation_sudo
+
+    def _webhook_get_allowed_methods(self):
+        """Return the HTTP methods this webhook runs on."""
+        self.ensure_one()
+        return ("GET", "POST") if self.webhook_allow_get else ("POST",)
+
+    def _webhook_get_max_body_size(self):
+        """Return the largest body accepted, in bytes."""
+        self.ensure_one()
+        return self.webhook_max_body_size or DEFAULT_MAX_BODY_SIZE
+
+    def _webhook_check_request(self, call):
+        """Refuse what the rule does not accept, before the body is read."""
+        self.ensure_one()
+        allowed = self._webhook_get_allowed_methods()
+        if call.method not in allowed:
+            raise WebhookMethodNotAllowed(
+                _(
+                    "This webhook does not accept %(method)s requests; "
+                    "use %(allowed)s.",
+                    method=call.method,
+                    allowed=" or ".join(allowed),
+                ),
+                headers={"Allow": ", ".join(allowed)},
+            )
+        if call.content_length is None and call.is_chunked:
+            # the size of a chunked body is only known once read: refuse it
+            # rather than read an unbounded stream
+            raise WebhookLengthRequired(
+                _("Send the request body with a Content-Length header.")
+            )
+        limit = self._webhook_get_max_body_size()
+        if call.content_length is not None and call.content_length > limit:
+            raise self._webhook_too_large(call.content_length, limit)
+
+    def _webhook_too_large(self, size, limit):
+        """Return the 413 error for a body of ``size`` bytes."""
+        return WebhookPayloadTooLarge(
+            _(
+                "The request body has %(size)s bytes; this webhook accepts at "
+                "most %(limit)s bytes.",
+                size=size,
+                limit=limit,
+            )
+        )
+
+    def _webhook_read_body(self, call, httprequest):
+        """Return the raw body, read at most up to the rule's size limit."""
+        self.ensure_one()
+        environ = httprequest.environ
+        if BODY_ENVIRON_KEY in environ:
+            return environ[BODY_ENVIRON_KEY]
+        if call.content_length is not None:
+            # form bodies were read (and kept) before Odoo parsed them, in
+            # ir.http: this returns the bytes as sent, which signatures cover
+            body = httprequest.get_data(cache=True)
+        else:
+            body = b""  # no Content-Length, not chunked (refused earlier): no body
+        environ[BODY_ENVIRON_KEY] = body
+        return body
+
+    def _webhook_parse_payload(self, call, httprequest):
+        """Return the payload: query parameters, overridden by the body's keys."""
+        self.ensure_one()
+        payload = dict(call.query)
+        if is_form_mimetype(call.content_type):
+            payload.update(multidict_to_dict(httprequest.form))
+        elif is_json_mimetype(call.content_type):
+            if call.body.strip():
+                payload.update(self._webhook_parse_json(call.body))
+        elif call.body or call.content_length:
+            raise WebhookUnsupportedMediaType(
+                _(
+                    "Unsupported Content-Type %(content_type)s: send JSON "
+                    "(application/json) or a form "
+                    "(application/x-www-form-urlencoded).",
+                    content_type=call.content_type or _("(none)"),
+                )
+            )
+        return payload
+
+    def _webhook_parse_json(self, body):
+        """Return the JSON object of ``body``; raise 400 for anything else."""
+        return parse_json_object(body)
+
+    def _webhook_authenticate(self, call):
+        """Check the caller may run this webhook: its address, its signature."""
+        self.ensure_one()
+        if call.from_console:
+            return  # an administrator testing the webhook from its form
+        self._webhook_check_address(call)
+        self._webhook_check_signature(call)
+
+    def _webhook_get_client_address(self, call):
+        """Return the caller's address: the socket's, or the proxy's forwarded one.
+
+        Odoo itself applies X-Forwarded-For only when it runs with --proxy-mode.
+        """
+        return call.remote_addr
+
+    def _webhook_check_address(self, call):
+        """Refuse callers whose address is not in the allowlist (403)."""
+        self.ensure_one()
+        networks = parse_allowlist(self.webhook_allowed_ips)
+        address = self._webhook_get_client_address(call)
+        if not is_address_allowed(networks, address):
+            raise WebhookIpNotAllowed(
+                _(
+                    "Calls from %(address)s are not allowed on this webhook.",
+                    address=address or _("an unknown address"),
+                )
+            )
+
+    def _webhook_check_signature(self, call):
+        """Refuse calls not signed as the signature scheme requires (401)."""
+        self.ensure_one()
+        scheme = self._webhook_get_signature_scheme()
+        if scheme is None:
+            return
+        scheme.verify(call.headers, call.body, self._webhook_get_signing_secrets())
+
+    def _webhook_get_run_env(self):
+        """Return the environment the target lookup and the actions run in."""
+        self.ensure_one()
+        user = self.webhook_run_as_user_id
+        if not user:
+            return self.env  # the superuser, as in Odoo core
+        if not user.active:
+            raise AccessError(
+                _(
+                    "This webhook runs as %(user)s, who is archived.",
+                    user=user.display_name,
+                )
+            )
+        companies = user.company_id | user.company_ids
+        return self.env(
+            user=user.id,
+            su=False,
+            context=dict(self.env.context, allowed_company_ids=companies.ids),
+        )
+
+    def _webhook_execute(self, payload):
+        """Find the target and run the actions: all of it, or nothing at all."""
+        self.ensure_one()
+        with self.env.cr.savepoint():
+            run_env = self._webhook_get_run_env()
+            target = self._webhook_get_target(payload, run_env)
+            self._webhook_run_actions(target, payload)
+        return target
+
+    def _webhook_get_target_eval_context(self, payload, run_env):
+        """Return the evaluation context of the Target Record expression."""
+        self.ensure_one()
+        eval_context = self._get_eval_context(payload=payload)
+        eval_context.update(
+            model=run_env[self.model_name], uid=run_env.uid, user=run_env.user
+        )
+        return eval_context
+
+    def _webhook_get_target(self, payload, run_env=None):
+        """Return the records to run the actions on (none without Target Record)."""
+        self.ensure_one()
+        run_env = self.env if run_env is None else run_env
+        model = run_env[self.model_name]
+        expression = (self.record_getter or "").strip()
+        if not expression:
+            return model
+        try:
+            target = safe_eval(
+                expression, self._webhook_get_target_eval_context(payload, run_env)
+            )
+        except OperationalError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            if isinstance(unwrap_error(exc), AccessError):
+                raise unwrap_error(exc) from None
+            raise WebhookTargetNotFound(
+                _(
+                    "The Target Record could not be found from this payload: %(error)s",
+                    error=error_message(exc),
+                )
+            ) from unwrap_error(exc)
+        if not isinstance(target, models.BaseModel) or target._name != model._name:
+            raise WebhookTargetMismatch(
+                _(
+                    "The Target Record must be %(model)s records, this payload "
+                    "designates %(target)s.",
+                    model=model._name,
+                    target=target._name
+                    if isinstance(target, models.BaseModel)
+                    else type(target).__name__,
+                )
+            )
+        if not target or len(target.exists()) != len(target):
+            raise WebhookTargetNotFound(
+                _(
+                    "No %(model)s record matches this payload.",
+                    model=model._name,
+                )
+            )
+        return target.with_env(run_env)
+
+    def _webhook_run_actions(self, target, payload):
+        """Run the rule's actions on ``target``, or once without record if empty.
+
+        The actions run in ``target``'s environment: the run-as user's, or the
+        superuser's as in core.
+        """
+        self.ensure_one()
+        actions = self.action_server_ids.with_env(target.env).with_context(
+            webhook_payload=payload, active_model=target._name
+        )
+        if not target:
+            for action in actions:
+                action._webhook_run_once()
+            return
+        if "date_automation_last" in target._fields:
+            target_sudo = target.sudo()
+            target_sudo.date_automation_last = fields.Datetime.now()
+        for action in actions:
+            for record in target:
+                action.with_context(
+                    active_ids=record.ids, active_id=record.id, domain_post=None
+                ).run()
+
+    def _webhook_prepare_response(self, call):
+        """Set the status, JSON body and headers answering ``call``."""
+        call.response = {"status": "ok", "request_id": call.request_id}
+        if call.error is None:
+            call.status = 200
+            return call
+        status, code, public = describe_error(call.error)
+        if public:
+            message = error_message(call.error)
+        else:
+            message = _(
+                "The webhook failed unexpectedly. Your Odoo administrator can "
+                "find the details in the webhook's logs under request id "
+                "%(request_id)s.",
+                request_id=call.request_id,
+            )
+        call.status = status
+        call.response = {
+            "status": "error",
+            "error": {"code": code, "message": message},
+            "request_id": call.request_id,
+        }
+        call.response_headers = dict(getattr(call.error, "headers", None) or {})
+        return call
+
+    def _webhook_log_call(self, call):
+        """Record the call in the webhook's logs and in the server log."""
+        self.ensure_one()
+        if call.status >= 500:
+            _logger.error(
+                "Webhook %s failed (request %s)",
+                self.id,
+                call.request_id,
+                exc_info=call.error,
+            )
+        else:
+            _logger.info(
+                "Webhook %s answered %s in %sms (request %s)",
+                self.id,
+                call.status,
+                call.duration_ms,
+                call.request_id,
+            )
+        return self.env["webhook.call.log"].create(
+            self.env["webhook.call.log"]._prepare_log_values(self, call)
+        )
