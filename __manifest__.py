@@ -3,18 +3,20 @@
 {
     "name": "Webhook Automation",
     "summary": "First-class incoming webhooks: Studio-style UI, signatures, "
-    "clear errors, atomic execution and structured call logs",
-    "version": "18.0.1.1.0",
+    "idempotency, async processing with retries, replay, clear errors and "
+    "structured call logs",
+    "version": "18.0.1.2.0",
     "category": "Productivity",
     "website": "https://github.com/webhook-automation/webhook_automation",
     "author": "Webhook Automation authors",
     "license": "LGPL-3",
-    "depends": ["base_automation"],
+    "depends": ["base_automation", "queue_job"],
     "data": [
         "security/webhook_automation_groups.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
+        "data/queue_job_data.xml",
         "views/webhook_call_log_views.xml",
         "views/base_automation_views.xml",
         "views/webhook_automation_menus.xml",

@@ -354,3 +354,9 @@ class BaseAutomation(models.Model):
         action["context"] = {"default_automation_id": self.id}
         action["name"] = _("Calls of %(name)s", name=self.display_name)
         return action
+
+    def action_view_webhook_waiting_calls(self):
+        """Open the async calls of this webhook that wait for their job."""
+        action = self.action_view_webhook_logs()
+        action["context"] = dict(action["context"], search_default_waiting=1)
+        return action

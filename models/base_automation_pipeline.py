@@ -64,15 +64,21 @@ class BaseAutomation(models.Model):
             call.body = rule_sudo._webhook_read_body(call, httprequest)
             rule_sudo._webhook_authenticate(call)
             call.payload = rule_sudo._webhook_parse_payload(call, httprequest)
-            call.target = rule_sudo._webhook_execute(call.payload)
+            rule_sudo._webhook_dispatch(call)
         except OperationalError as exc:
             if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
                 raise  # Odoo replays the whole request on a fresh transaction
             call.error = exc
         except Exception as exc:  # pylint: disable=broad-except
             call.error = exc
-        rule_sudo._webhook_prepare_response(call)
-        rule_sudo._webhook_log_call(call)
+        return rule_sudo._webhook_answer(call)
+
+    def _webhook_answer(self, call):
+        """Set the answer of ``call``, log it, keep its delivery id, enqueue its job."""
+        self.ensure_one()
+        self._webhook_prepare_response(call)
+        log = self._webhook_log_call(call)
+        self._webhook_settle_delivery(call, log)
         return call
 
     @api.model
@@ -348,6 +354,20 @@ class BaseAutomation(models.Model):
     def _webhook_prepare_response(self, call):
         """Set the status, JSON body and headers answering ``call``."""
         call.response = {"status": "ok", "request_id": call.request_id}
+        if call.duplicate_of is not None:
+            original = call.duplicate_of
+            call.status = original["status"]
+            call.response = {
+                **original["response"],
+                "request_id": call.request_id,
+                "duplicate": True,
+                "original_request_id": original["request_id"],
+            }
+            return call
+        if call.error is None and call.accepted:
+            call.status = 202
+            call.response = {"status": "accepted", "request_id": call.request_id}
+            return call
         if call.error is None:
             call.status = 200
             return call

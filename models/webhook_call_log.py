@@ -6,7 +6,9 @@ import traceback
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
+from ..receiver.delivery import CALL_STATES, call_state_from_job
 from ..receiver.errors import unwrap_error
 
 DEFAULT_RETENTION_DAYS = 30
@@ -83,6 +85,38 @@ class WebhookCallLog(models.Model):
     )
     target_count = fields.Integer(compute="_compute_target_count")
 
+    # reliable delivery
+    state = fields.Selection(
+        CALL_STATES,
+        readonly=True,
+        index=True,
+        help="Accepted: an asynchronous call waiting for its job. Running: its "
+        "job is running. Done, Failed: the outcome. Duplicate: a delivery id "
+        "already served, answered with the first call's answer.",
+    )
+    mode = fields.Selection(
+        [("sync", "Synchronous"), ("async", "Asynchronous")], readonly=True
+    )
+    delivery_id = fields.Char(string="Delivery ID", readonly=True)
+    original_request_id = fields.Char(
+        string="Original Request ID",
+        readonly=True,
+        help="The call whose answer this duplicate received.",
+    )
+    job_id = fields.Many2one("queue.job", readonly=True, index="btree_not_null")
+    attempts = fields.Integer(readonly=True)
+    replay_of_id = fields.Many2one(
+        "webhook.call.log",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    from_console = fields.Boolean(
+        string="Sent From Odoo",
+        readonly=True,
+        help="Replayed or sent from the webhook's form by an administrator.",
+    )
+
     @api.depends("target_ids")
     def _compute_target_count(self):
         for log in self:
@@ -125,6 +159,13 @@ class WebhookCallLog(models.Model):
             "status_code": call.status,
             "failed": call.status >= 400,
             "duration_ms": call.duration_ms,
+            "state": self._get_call_state(call),
+            "mode": automation.webhook_mode or "sync",
+            "delivery_id": call.delivery_id,
+            "original_request_id": (call.duplicate_of or {}).get("request_id"),
+            "replay_of_id": call.replay_of_id,
+            "from_console": call.from_console,
+            "attempts": 0 if call.accepted or call.duplicate_of is not None else 1,
         }
         target = call.target
         if target is not None and target._name and target.ids:
@@ -143,6 +184,17 @@ class WebhookCallLog(models.Model):
             name: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
             for name, value in values.items()
         }
+
+    @api.model
+    def _get_call_state(self, call):
+        """Return the state of a call that has just been answered."""
+        if call.duplicate_of is not None:
+            return "duplicate"
+        if call.status >= 400:
+            return "failed"
+        if call.accepted:
+            return "accepted"
+        return "done"
 
     @api.model
     def _prepare_error_values(self, call):
@@ -235,6 +287,132 @@ class WebhookCallLog(models.Model):
             "webhook_automation.log_retention_days", DEFAULT_RETENTION_DAYS
         )
 
+    # ------------------------------------------------------------------
+    # Async calls and their jobs
+    # ------------------------------------------------------------------
+
+    def _record_job_outcome(self, call, attempt):
+        """Record the outcome of the job that ran this async call."""
+        self.ensure_one()
+        values = {
+            "status_code": call.status,
+            "failed": call.status >= 400,
+            "state": "failed" if call.status >= 400 else "done",
+            "attempts": attempt,
+            "error_type": False,
+            "error_code": False,
+            "error_message": False,
+            "error_traceback": False,
+        }
+        target = call.target
+        if target is not None and target._name and target.ids:
+            values["target_model"] = target._name
+            values["target_ids"] = ",".join(str(res_id) for res_id in target.ids)
+        if call.error is not None:
+            values.update(self._prepare_error_values(call))
+        if self.response_body:
+            values["response_body"] = json.dumps(call.response, indent=2)
+        self.write(values)
+
+    @api.model
+    def _sync_from_jobs(self, jobs):
+        """Follow the state, attempts and last error of the jobs of async calls."""
+        logs = self.sudo().search([("job_id", "in", jobs.ids)])
+        for log in logs:
+            job = log.job_id
+            values = {
+                "state": call_state_from_job(job.state, log.failed),
+                "attempts": max(log.attempts, job.retry),
+            }
+            if job.state == "failed":
+                values.update(
+                    failed=True,
+                    error_type=(job.exc_name or "").rpartition(".")[2] or False,
+                    error_code=log.error_code or "retries_exhausted",
+                    error_message=job.exc_message or job.result,
+                )
+            elif job.state == "pending" and job.retry and job.result:
+                values["error_message"] = job.result  # why the last attempt failed
+            log.write(values)
+
+    def action_retry(self):
+        """Run a failed async call again: its job goes back to the queue."""
+        for log in self:
+            if log.mode != "async" or log.state != "failed":
+                raise UserError(_("Only failed asynchronous calls can be retried."))
+            if not log.job_id:
+                raise UserError(
+                    _(
+                        "The job of this call no longer exists (jobs are deleted "
+                        "some days after they end): replay the call instead."
+                    )
+                )
+            log.write(
+                {
+                    "state": "accepted",
+                    "failed": False,
+                    "status_code": 202,
+                    "error_type": False,
+                    "error_code": False,
+                    "error_message": False,
+                    "error_traceback": False,
+                }
+            )
+            log.job_id.requeue()
+        return True
+
+    def _check_replayable(self):
+        """Refuse to replay calls whose payload was not kept whole."""
+        for log in self:
+            if log.body_truncated:
+                raise UserError(
+                    _(
+                        "This call cannot be replayed: its body was cut in the "
+                        "log (larger than the logged body size)."
+                    )
+                )
+            if not log.request_body and log.body_size:
+                raise UserError(
+                    _(
+                        "This call cannot be replayed: its body was not kept. Turn "
+                        "on Log Calls on the webhook to keep the body of the "
+                        "next calls."
+                    )
+                )
+            if log.state == "duplicate":
+                raise UserError(
+                    _("This call is a duplicate: replay the original call instead.")
+                )
+
+    def action_replay(self, bypass_idempotency=False):
+        """Run the payload of this call again, as a new call linked to it."""
+        self.ensure_one()
+        self._check_replayable()
+        automation_sudo = self.automation_id.sudo()
+        call = automation_sudo._webhook_replay(self, bypass_idempotency)
+        new_log = self.search([("request_id", "=", call.request_id)], limit=1)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": new_log.id,
+            "view_mode": "form",
+            "name": _("Replay of %(request)s", request=self.request_id),
+        }
+
+    def action_replay_bypass_idempotency(self):
+        """Replay this call even if its delivery id was already served."""
+        return self.action_replay(bypass_idempotency=True)
+
+    def action_open_job(self):
+        """Open the queue_job job of this async call."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "queue.job",
+            "res_id": self.job_id.id,
+            "view_mode": "form",
+        }
+
     @api.model
     def _cron_purge_old_logs(self, batch_size=PURGE_BATCH_SIZE):
         """Delete logs older than the retention period, one batch per run."""
@@ -244,6 +422,7 @@ class WebhookCallLog(models.Model):
         domain = [("call_date", "<", fields.Datetime.now() - timedelta(days=days))]
         old_logs = self.search(domain, limit=batch_size)
         old_logs.unlink()
+        self.env["webhook.delivery"]._purge_old_deliveries(batch_size)
         remaining = self.search_count(domain) if len(old_logs) == batch_size else 0
         # when logs remain, the cron runner commits this batch and runs again
         self.env["ir.cron"]._notify_progress(done=len(old_logs), remaining=remaining)

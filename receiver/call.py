@@ -33,6 +33,15 @@ class WebhookCall:
     response_headers: dict = field(default_factory=dict)
     # sent from the webhook form by an administrator: no address or signature
     from_console: bool = False
+    # reliable delivery: the sender's delivery id, the answer of the first call
+    # with that id when this one repeats it, whether an async call was accepted
+    delivery_id: str | None = None
+    delivery_claimed: bool = False
+    bypass_idempotency: bool = False
+    duplicate_of: dict | None = None
+    accepted: bool = False
+    # the log of the call this one replays, if any
+    replay_of_id: int | None = None
 
     @property
     def duration_ms(self):

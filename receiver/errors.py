@@ -13,7 +13,7 @@ webhook a new exception class.
 import dis
 import re
 
-from psycopg2 import IntegrityError
+from psycopg2 import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo.exceptions import AccessError, UserError
@@ -71,6 +71,13 @@ class WebhookMalformedPayload(WebhookError):
 
     status = 400
     code = "malformed_payload"
+
+
+class WebhookDeliveryIdMissing(WebhookError):
+    """The webhook expects a delivery id and the call has none."""
+
+    status = 400
+    code = "delivery_id_missing"
 
 
 class WebhookTargetNotFound(WebhookError):
@@ -173,6 +180,17 @@ def describe_error(exc):
                 return 422, "action_failed", True
             return status, code, public
     return 500, "internal_error", False
+
+
+def is_transient(exc):
+    """Tell whether an error may go away if the call is tried again later.
+
+    Concurrency and connection problems of the database are; business
+    errors (4xx answers) are not, nor is anything that is not a database
+    error.
+    """
+    exc = unwrap_error(exc)
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def error_message(exc):

@@ -30,6 +30,11 @@ PY
     [ -n "$ODOO_ADDONS" ] || die "Odoo's addons (base_automation, sale, contacts) were not found next to the odoo package."
 }
 
+require_queue_job() {
+    python3 -c "import importlib.util as u, odoo.addons; assert u.find_spec('odoo.addons.queue_job')" 2>/dev/null \
+        || die "OCA queue_job is missing: pip install -r requirements.txt"
+}
+
 require_postgres() {
     command -v pg_isready >/dev/null || die "PostgreSQL client tools (pg_isready) are missing."
     if ! pg_isready -q; then

@@ -11,15 +11,24 @@ test's transaction, so that every test starts from the same database. Use:
 - :meth:`WebhookCase.assertWebhookOk` / :meth:`WebhookCase.assertWebhookError`
   to check the answer;
 - :meth:`WebhookCase._last_log` to read the log of the last call;
-- :meth:`WebhookCase._capture_log_lines` to read what the server logs.
+- :meth:`WebhookCase._capture_log_lines` to read what the server logs;
+- :meth:`WebhookCase._run_jobs` to run the jobs of async calls as queue_job's
+  runner would, in the test's transaction.
+
+Tests that need real, separate Odoo servers (several workers, the job runner,
+a crash) use the helpers of ``tests/server_harness.py`` instead.
 """
 
 import logging
+import traceback
 from contextlib import contextmanager
 
 import requests
 
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 # the seed's target record expression and code (Odoo documentation, verbatim)
 SEED_TARGET_RECORD = "model.env[payload.get('model')].browse(int(payload.get('id')))"
@@ -151,3 +160,42 @@ class WebhookCase(HttpCase):
         finally:
             logger.removeHandler(handler)
             logger.setLevel(previous_level)
+
+    def _run_jobs(self):
+        """Run the pending jobs of async webhook calls once, as the runner would.
+
+        A job that asks to be retried goes back to pending (its ``eta`` is
+        ignored: call this again to run the next attempt); a job that raises
+        anything else is failed. Returns the jobs that were run.
+        """
+        self.env.flush_all()
+        records = self.env["queue.job"].search(
+            [
+                ("state", "=", "pending"),
+                ("model_name", "=", "base.automation"),
+                ("method_name", "=", "_webhook_perform_call"),
+            ]
+        )
+        for record in records:
+            job = Job.load(self.env, record.uuid)
+            job.set_started()
+            job.store()
+            try:
+                with self.env.cr.savepoint():
+                    job.perform()
+                    job.set_done()
+                    job.store()
+            except RetryableJobError as exc:
+                job.postpone(result=str(exc), seconds=exc.seconds)
+                job.set_pending(reset_retry=False)
+                job.store()
+            except Exception as exc:  # pylint: disable=broad-except
+                job.set_failed(
+                    exc_info=traceback.format_exc(),
+                    exc_name=type(exc).__name__,
+                    exc_message=str(exc),
+                )
+                job.store()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return records

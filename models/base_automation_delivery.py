@@ -1,0 +1,320 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Reliable delivery of webhooks: idempotency, async mode on queue_job, replay."""
+
+import json
+import logging
+from urllib.parse import parse_qsl
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import config
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.jobrunner import _is_runner_enabled
+
+from ..receiver.call import WebhookCall
+from ..receiver.delivery import (
+    MAX_DELIVERY_ID_LENGTH,
+    get_delivery_id,
+    retry_delay,
+)
+from ..receiver.errors import (
+    WebhookDeliveryIdMissing,
+    WebhookMalformedPayload,
+    describe_error,
+    error_message,
+    is_transient,
+)
+from ..receiver.payload import is_form_mimetype, is_json_mimetype, parse_json_object
+from ..receiver.signatures import get_scheme
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_DELAY = 10  # seconds, doubled after each failed attempt
+JOB_CHANNEL = "root.webhook"
+
+
+class BaseAutomation(models.Model):
+    _inherit = "base.automation"
+
+    webhook_delivery_id_source = fields.Selection(
+        [("none", "None"), ("header", "Header"), ("payload", "Payload")],
+        string="Delivery ID",
+        default="none",
+        help="Where the sender puts the unique id of each delivery. A delivery "
+        "that succeeded (or was accepted) is not run again when the sender "
+        "repeats it: the repeat gets the first answer.",
+    )
+    webhook_delivery_id_key = fields.Char(
+        string="Delivery ID Key",
+        help="The header name (e.g. X-GitHub-Delivery), or the dotted path in "
+        "the payload (e.g. id, data.object.id).",
+    )
+    webhook_mode = fields.Selection(
+        [("sync", "Synchronous"), ("async", "Asynchronous")],
+        string="Mode",
+        default="sync",
+        help="Synchronous: answer once the actions are done (200) or failed. "
+        "Asynchronous: check the call, store it and answer 202 at once; a job "
+        "runs the actions, with retries.",
+    )
+    webhook_max_attempts = fields.Integer(
+        string="Max Attempts",
+        default=DEFAULT_MAX_ATTEMPTS,
+        help="Asynchronous mode: how many times a call is tried when it meets "
+        "transient errors (locks, conflicts, lost connections) before it is "
+        "failed for good.",
+    )
+    webhook_waiting_count = fields.Integer(
+        string="Waiting Calls", compute="_compute_webhook_waiting_count"
+    )
+    webhook_job_runner_known = fields.Boolean(
+        string="Job Runner Running", compute="_compute_webhook_job_runner_known"
+    )
+
+    _sql_constraints = [
+        (
+            "webhook_max_attempts_positive",
+            "CHECK(webhook_max_attempts IS NULL OR webhook_max_attempts > 0)",
+            "The maximum number of attempts of a webhook must be positive.",
+        ),
+    ]
+
+    def _compute_webhook_waiting_count(self):
+        counts = dict(
+            self.env["webhook.call.log"]._read_group(
+                [
+                    ("automation_id", "in", self.ids),
+                    ("state", "in", ("accepted", "running")),
+                ],
+                ["automation_id"],
+                ["__count"],
+            )
+        )
+        for automation in self:
+            automation.webhook_waiting_count = counts.get(automation, 0)
+
+    def _compute_webhook_job_runner_known(self):
+        known = self._webhook_is_job_runner_known()
+        for automation in self:
+            automation.webhook_job_runner_known = known
+
+    @api.model
+    def _webhook_is_job_runner_known(self):
+        """Tell whether this server runs queue_job's job runner."""
+        if "queue_job" not in config["server_wide_modules"]:
+            return False
+        return _is_runner_enabled()
+
+    @api.onchange("webhook_signature_scheme")
+    def _onchange_webhook_signature_scheme_delivery_id(self):
+        """Pre-fill the delivery id the chosen provider sends."""
+        for automation in self:
+            scheme = get_scheme(automation.webhook_signature_scheme)
+            if scheme and scheme.delivery_id:
+                source, key = scheme.delivery_id
+                automation.webhook_delivery_id_source = source
+                automation.webhook_delivery_id_key = key
+
+    @api.constrains("webhook_delivery_id_source", "webhook_delivery_id_key")
+    def _check_webhook_delivery_id_key(self):
+        for automation in self:
+            source = automation.webhook_delivery_id_source
+            if (
+                source in ("header", "payload")
+                and not (automation.webhook_delivery_id_key or "").strip()
+            ):
+                raise ValidationError(
+                    _(
+                        "%(name)s takes its delivery id from the %(source)s: say "
+                        "which header or payload key holds it.",
+                        name=automation.name,
+                        source=source,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Pipeline steps
+    # ------------------------------------------------------------------
+
+    def _webhook_is_async(self):
+        """Tell whether calls are answered at once and run by a job."""
+        self.ensure_one()
+        return self.webhook_mode == "async"
+
+    def _webhook_get_delivery_id(self, call):
+        """Return the delivery id of ``call``, or None if the webhook has none."""
+        self.ensure_one()
+        source = self.webhook_delivery_id_source
+        if source not in ("header", "payload"):
+            return None
+        key = self.webhook_delivery_id_key
+        delivery_id = get_delivery_id(source, key, call.headers, call.payload)
+        if not delivery_id:
+            raise WebhookDeliveryIdMissing(
+                _(
+                    "This webhook expects a delivery id in the %(where)s "
+                    "%(key)s, and this call has none.",
+                    where=_("header") if source == "header" else _("payload key"),
+                    key=key,
+                )
+            )
+        if len(delivery_id) > MAX_DELIVERY_ID_LENGTH:
+            raise WebhookMalformedPayload(
+                _(
+                    "The delivery id is longer than %(max)s characters.",
+                    max=MAX_DELIVERY_ID_LENGTH,
+                )
+            )
+        return delivery_id
+
+    def _webhook_check_delivery(self, call):
+        """Claim the call's delivery id, or find the call that claimed it first.
+
+        Concurrent calls with the same id wait on the database's unique index
+        for the first one's outcome (Odoo replays them after it commits).
+        """
+        self.ensure_one()
+        call.delivery_id = self._webhook_get_delivery_id(call)
+        if not call.delivery_id or call.bypass_idempotency:
+            return
+        call.duplicate_of = self.env["webhook.delivery"]._claim(
+            self.id, call.delivery_id, call.request_id
+        )
+        call.delivery_claimed = call.duplicate_of is None
+
+    def _webhook_dispatch(self, call):
+        """Run, enqueue or answer as a duplicate a call whose payload is parsed."""
+        self.ensure_one()
+        self._webhook_check_delivery(call)
+        if call.duplicate_of is not None:
+            return
+        if self._webhook_is_async():
+            call.accepted = True
+            return
+        call.target = self._webhook_execute(call.payload)
+
+    def _webhook_settle_delivery(self, call, log):
+        """Keep the answer of a claimed delivery id, and enqueue accepted calls."""
+        self.ensure_one()
+        if call.delivery_claimed:
+            if call.status < 400:
+                self.env["webhook.delivery"]._store_answer(
+                    self.id, call.delivery_id, call.status, call.response
+                )
+            else:  # a failed delivery may be sent again, and run again
+                self.env["webhook.delivery"]._release(self.id, call.delivery_id)
+        if call.accepted and call.error is None:
+            self._webhook_enqueue(call, log)
+
+    def _webhook_enqueue(self, call, log):
+        """Create the job running an accepted call, in the call's transaction."""
+        self.ensure_one()
+        delayable = self.with_delay(
+            max_retries=self.webhook_max_attempts or DEFAULT_MAX_ATTEMPTS,
+            channel=JOB_CHANNEL,
+            description=_(
+                "Webhook %(name)s: call %(request_id)s",
+                name=self.name,
+                request_id=call.request_id,
+            ),
+        )
+        job = delayable._webhook_perform_call(log.id, call.payload)
+        log.job_id = job.db_record()
+        return job
+
+    # ------------------------------------------------------------------
+    # The job
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _webhook_get_retry_delay_base(self):
+        """Return the delay before the second attempt of an async call, in seconds."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("webhook_automation.retry_delay")
+        )
+        try:
+            return max(int(value), 1) if value else DEFAULT_RETRY_DELAY
+        except ValueError:
+            return DEFAULT_RETRY_DELAY
+
+    def _webhook_perform_call(self, log_id, payload):
+        """Run an accepted async call: target and actions, all or nothing (a job)."""
+        self.ensure_one()
+        rule_sudo = self.sudo()
+        log_sudo = rule_sudo.env["webhook.call.log"].browse(log_id).exists()
+        attempt = (log_sudo.job_id.retry or 0) + 1
+        call = WebhookCall(method=log_sudo.method or "POST", payload=payload)
+        try:
+            call.target = rule_sudo._webhook_execute(payload)
+        except Exception as exc:  # pylint: disable=broad-except
+            status = describe_error(exc)[0]
+            if is_transient(exc) or status >= 500:
+                _logger.info(
+                    "Webhook %s: attempt %s of call %s failed, retrying",
+                    rule_sudo.id,
+                    attempt,
+                    log_sudo.request_id,
+                )
+                raise RetryableJobError(
+                    f"{type(exc).__name__}: {error_message(exc)}",
+                    seconds=retry_delay(attempt, self._webhook_get_retry_delay_base()),
+                ) from exc
+            call.error = exc
+        rule_sudo._webhook_prepare_response(call)
+        if log_sudo:
+            log_sudo._record_job_outcome(call, attempt)
+        if call.error is not None and log_sudo.delivery_id:
+            # the delivery failed for good: the sender may send it again
+            rule_sudo.env["webhook.delivery"]._release(
+                rule_sudo.id, log_sudo.delivery_id
+            )
+        return _("%(status)s %(state)s", status=call.status, state=log_sudo.state)
+
+    # ------------------------------------------------------------------
+    # Replay
+    # ------------------------------------------------------------------
+
+    def _webhook_replay(self, log, bypass_idempotency=False):
+        """Run the call of ``log`` again, as a new call; return that call."""
+        self.ensure_one()
+        call = WebhookCall(
+            method=log.method or "POST",
+            content_type=log.content_type or "",
+            headers=json.loads(log.request_headers or "{}"),
+            query=json.loads(log.query_string or "{}"),
+            remote_addr=log.remote_addr or "",
+            body=(log.request_body or "").encode(),
+            from_console=True,
+            bypass_idempotency=bypass_idempotency,
+            replay_of_id=log.id,
+        )
+        call.content_length = len(call.body)
+        try:
+            call.payload = self._webhook_parse_stored_payload(call)
+            self._webhook_dispatch(call)
+        except Exception as exc:  # pylint: disable=broad-except
+            if is_transient(exc):
+                raise
+            call.error = exc
+        self._webhook_answer(call)
+        return call
+
+    def _webhook_parse_stored_payload(self, call):
+        """Return the payload of a logged call, as its first run parsed it."""
+        self.ensure_one()
+        payload = dict(call.query)
+        if is_json_mimetype(call.content_type) and call.body.strip():
+            payload.update(parse_json_object(call.body))
+        elif is_form_mimetype(call.content_type):
+            pairs = parse_qsl(call.body.decode(), keep_blank_values=True)
+            for key in dict(pairs):
+                values = [value for name, value in pairs if name == key]
+                payload[key] = values[0] if len(values) == 1 else values
+        elif call.body:
+            raise UserError(_("This call's body cannot be parsed again."))
+        return payload

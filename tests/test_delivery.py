@@ -1,0 +1,336 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Reliable delivery over HTTP: idempotency, async mode, retries, replay.
+
+Jobs run in the test's transaction through ``_run_jobs``; the same flows on
+real, separate servers with queue_job's runner are in ``test_servers.py``.
+"""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form
+
+from .common import WebhookCase
+
+CREATE_CONTACT = """\
+if not payload.get('name'):
+    raise ValueError('a name is required')
+env['res.partner'].create({'name': payload['name']})
+"""
+# fails with a transient database error (a statement timeout) while the
+# partner named "Gate" has ref "closed"
+GATED_CONTACT = """\
+gate = env['res.partner'].search([('name', '=', 'Gate')], limit=1)
+if gate.ref == 'closed':
+    env.cr.execute("SET LOCAL statement_timeout = 1")
+    env.cr.execute("SELECT pg_sleep(0.2)")
+env['res.partner'].create({'name': payload['name']})
+"""
+
+
+class DeliveryCase(WebhookCase):
+    def _rule(self, code=CREATE_CONTACT, **values):
+        values.setdefault("log_webhook_calls", True)
+        return self._create_webhook(
+            record_getter=False, actions=[self._code_action(code)], **values
+        )
+
+    def _count(self, name):
+        return self.env["res.partner"].search_count([("name", "=", name)])
+
+    def _logs(self, rule):
+        return self.env["webhook.call.log"].search(
+            [("automation_id", "=", rule.id)], order="id"
+        )
+
+
+class TestIdempotency(DeliveryCase):
+    def test_a_repeated_delivery_gets_the_first_answer(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        headers = {"X-Delivery": "d-1"}
+        first = self.assertWebhookOk(
+            self._call(rule, json={"name": "Once"}, headers=headers)
+        )
+        again = self._call(rule, json={"name": "Once"}, headers=headers)
+        body = self.assertWebhookOk(again)
+        self.assertIs(body["duplicate"], True)
+        self.assertEqual(body["original_request_id"], first["request_id"])
+        self.assertNotEqual(body["request_id"], first["request_id"])
+        self.assertEqual(self._count("Once"), 1)
+        logs = self._logs(rule)
+        self.assertEqual(logs.mapped("state"), ["done", "duplicate"])
+        self.assertEqual(logs.mapped("delivery_id"), ["d-1", "d-1"])
+        self.assertEqual(logs[1].original_request_id, first["request_id"])
+        # another delivery id runs
+        self.assertWebhookOk(
+            self._call(rule, json={"name": "Once"}, headers={"X-Delivery": "d-2"})
+        )
+        self.assertEqual(self._count("Once"), 2)
+
+    def test_delivery_id_in_the_payload(self):
+        rule = self._rule(
+            webhook_delivery_id_source="payload",
+            webhook_delivery_id_key="data.object.id",
+        )
+        payload = {"name": "Stripe event", "data": {"object": {"id": 7}}}
+        self.assertWebhookOk(self._call(rule, json=payload))
+        body = self.assertWebhookOk(self._call(rule, json=payload))
+        self.assertTrue(body["duplicate"])
+        self.assertEqual(self._count("Stripe event"), 1)
+
+    def test_a_call_without_delivery_id_is_refused(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        response = self._call(rule, json={"name": "No id"})
+        body = self.assertWebhookError(response, 400, "delivery_id_missing")
+        self.assertIn("X-Delivery", body["error"]["message"])
+        self.assertEqual(self._count("No id"), 0)
+        self.assertEqual(self._last_log(rule).error_code, "delivery_id_missing")
+        rule.webhook_delivery_id_source = "payload"
+        rule.webhook_delivery_id_key = "event.id"
+        for payload in ({"name": "x"}, {"event": {"id": {"nested": 1}}}, {"event": []}):
+            with self.subTest(payload=payload):
+                self.assertWebhookError(
+                    self._call(rule, json=payload), 400, "delivery_id_missing"
+                )
+
+    def test_a_failed_delivery_runs_again(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        headers = {"X-Delivery": "retry-me"}
+        self.assertWebhookError(
+            self._call(rule, json={}, headers=headers), 422, "action_failed"
+        )
+        body = self.assertWebhookOk(
+            self._call(rule, json={"name": "Fixed"}, headers=headers)
+        )
+        self.assertNotIn("duplicate", body)
+        self.assertEqual(self._count("Fixed"), 1)
+        self.assertEqual(self._logs(rule).mapped("state"), ["failed", "done"])
+
+    def test_signature_scheme_prefills_the_delivery_id(self):
+        rule = self._rule()
+        view = "webhook_automation.base_automation_view_form_webhook"
+        expected = {
+            "github": ("header", "X-GitHub-Delivery"),
+            "standard": ("header", "webhook-id"),
+            "shopify": ("header", "X-Shopify-Webhook-Id"),
+            "stripe": ("payload", "id"),
+        }
+        for scheme, (source, key) in expected.items():
+            with self.subTest(scheme=scheme):
+                with Form(rule, view=view) as form:
+                    form.webhook_signature_scheme = scheme
+                    self.assertEqual(form.webhook_delivery_id_source, source)
+                    self.assertEqual(form.webhook_delivery_id_key, key)
+                    form.webhook_signing_secret = "secret"
+        # the administrator can change it afterwards
+        with Form(rule, view=view) as form:
+            form.webhook_delivery_id_key = "X-Custom-Id"
+            form.webhook_delivery_id_source = "header"
+        self.assertEqual(rule.webhook_delivery_id_key, "X-Custom-Id")
+
+    def test_old_delivery_ids_are_purged(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        self.assertWebhookOk(
+            self._call(rule, json={"name": "Old"}, headers={"X-Delivery": "old"})
+        )
+        self.assertWebhookOk(
+            self._call(rule, json={"name": "New"}, headers={"X-Delivery": "new"})
+        )
+        Delivery = self.env["webhook.delivery"]
+        old = Delivery.search([("delivery_id", "=", "old")])
+        self.env.cr.execute(
+            "UPDATE webhook_delivery SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=31), old.id),
+        )
+        self.env["webhook.call.log"]._cron_purge_old_logs()
+        self.assertEqual(
+            Delivery.search([("automation_id", "=", rule.id)]).mapped("delivery_id"),
+            ["new"],
+        )
+        # a purged delivery id is served again
+        body = self.assertWebhookOk(
+            self._call(rule, json={"name": "Old"}, headers={"X-Delivery": "old"})
+        )
+        self.assertNotIn("duplicate", body)
+
+
+class TestAsync(DeliveryCase):
+    def _async_rule(self, code=CREATE_CONTACT, **values):
+        return self._rule(code=code, webhook_mode="async", **values)
+
+    def test_accepted_at_once_and_run_by_a_job(self):
+        rule = self._async_rule()
+        response = self._call(rule, json={"name": "Later"})
+        self.assertEqual(response.status_code, 202, response.text)
+        body = response.json()
+        self.assertEqual(body, {"status": "accepted", "request_id": body["request_id"]})
+        self.assertEqual(self._count("Later"), 0)
+        log = self._last_log(rule)
+        self.assertEqual(
+            (log.state, log.status_code, log.attempts), ("accepted", 202, 0)
+        )
+        self.assertEqual(log.job_id.channel, "root.webhook")
+        self.assertEqual(log.job_id.max_retries, 5)
+        self.assertEqual(rule.webhook_waiting_count, 1)
+        self.assertFalse(rule.webhook_job_runner_known)
+        self._run_jobs()
+        self.assertEqual(self._count("Later"), 1)
+        self.assertEqual((log.state, log.status_code, log.attempts), ("done", 200, 1))
+        self.assertEqual(log.job_id.state, "done")
+        self.assertEqual(rule.webhook_waiting_count, 0)
+
+    def test_checks_that_need_no_action_are_made_before_accepting(self):
+        rule = self._async_rule(
+            webhook_signature_scheme="github",
+            webhook_delivery_id_source="header",
+            webhook_delivery_id_key="X-GitHub-Delivery",
+        )
+        rule.webhook_signing_secret = "s"
+        self.assertWebhookError(
+            self._call(rule, json={"name": "x"}), 401, "signature_missing"
+        )
+        self.assertWebhookError(
+            self._call(rule, data=b"{", headers={"Content-Type": "application/json"}),
+            401,
+            "signature_missing",
+        )
+        self.assertFalse(self._logs(rule).job_id)
+
+    def test_duplicates_of_an_accepted_call(self):
+        rule = self._async_rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        headers = {"X-Delivery": "a-1"}
+        first = self._call(rule, json={"name": "Async once"}, headers=headers)
+        second = self._call(rule, json={"name": "Async once"}, headers=headers)
+        self.assertEqual((first.status_code, second.status_code), (202, 202))
+        self.assertTrue(second.json()["duplicate"])
+        self.assertEqual(
+            second.json()["original_request_id"], first.json()["request_id"]
+        )
+        self.assertEqual(len(self._logs(rule).job_id), 1)
+        self._run_jobs()
+        self.assertEqual(self._count("Async once"), 1)
+
+    def test_business_errors_fail_at_once(self):
+        rule = self._async_rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        headers = {"X-Delivery": "bad-1"}
+        self.assertEqual(self._call(rule, json={}, headers=headers).status_code, 202)
+        self._run_jobs()
+        log = self._last_log(rule)
+        self.assertEqual(
+            (log.state, log.status_code, log.error_code, log.attempts),
+            ("failed", 422, "action_failed", 1),
+        )
+        self.assertIn("a name is required", log.error_message)
+        self.assertFalse(self._run_jobs())  # no retry
+        # the failed delivery may be sent again
+        again = self._call(rule, json={"name": "Second try"}, headers=headers)
+        self.assertEqual(again.status_code, 202)
+        self.assertNotIn("duplicate", again.json())
+        self._run_jobs()
+        self.assertEqual(self._count("Second try"), 1)
+
+    def test_transient_errors_are_retried(self):
+        gate = self.env["res.partner"].create({"name": "Gate", "ref": "closed"})
+        rule = self._async_rule(code=GATED_CONTACT)
+        self.assertEqual(self._call(rule, json={"name": "Patient"}).status_code, 202)
+        log = self._last_log(rule)
+        self._run_jobs()
+        self.assertEqual((log.state, log.attempts), ("accepted", 1))
+        self.assertIn("canceling statement", log.error_message)
+        self.assertEqual(log.job_id.state, "pending")
+        self.assertTrue(log.job_id.eta)
+        self.assertEqual(self._count("Patient"), 0)
+        gate.ref = "open"
+        self._run_jobs()
+        self.assertEqual((log.state, log.attempts, log.status_code), ("done", 2, 200))
+        self.assertEqual(self._count("Patient"), 1)
+
+    def test_dead_letter_and_retry(self):
+        gate = self.env["res.partner"].create({"name": "Gate", "ref": "closed"})
+        rule = self._async_rule(code=GATED_CONTACT, webhook_max_attempts=2)
+        self.assertEqual(self._call(rule, json={"name": "Stubborn"}).status_code, 202)
+        log = self._last_log(rule)
+        self._run_jobs()
+        self._run_jobs()
+        self.assertEqual((log.state, log.attempts), ("failed", 2))
+        self.assertEqual(log.job_id.state, "failed")
+        self.assertEqual(log.error_code, "retries_exhausted")
+        self.assertTrue(log.error_message)
+        dead = self.env["webhook.call.log"].search(
+            [
+                ("automation_id", "=", rule.id),
+                ("mode", "=", "async"),
+                ("state", "=", "failed"),
+            ]
+        )
+        self.assertEqual(dead, log)
+        gate.ref = "open"
+        log.action_retry()
+        self.assertEqual(log.state, "accepted")
+        self._run_jobs()
+        self.assertEqual((log.state, log.status_code), ("done", 200))
+        self.assertEqual(self._count("Stubborn"), 1)
+        with self.assertRaises(UserError):
+            log.action_retry()  # only failed calls
+
+
+class TestReplay(DeliveryCase):
+    def test_replay_runs_the_payload_again(self):
+        rule = self._rule()
+        self.assertWebhookOk(self._call(rule, json={"name": "Replayed"}))
+        log = self._last_log(rule)
+        action = log.action_replay()
+        replay = self.env["webhook.call.log"].browse(action["res_id"])
+        self.assertEqual(replay.replay_of_id, log)
+        self.assertEqual((replay.state, replay.status_code), ("done", 200))
+        self.assertTrue(replay.from_console)
+        self.assertNotEqual(replay.request_id, log.request_id)
+        self.assertEqual(self._count("Replayed"), 2)
+
+    def test_replay_respects_idempotency_unless_bypassed(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header", webhook_delivery_id_key="X-Delivery"
+        )
+        self.assertWebhookOk(
+            self._call(rule, json={"name": "Idempotent"}, headers={"X-Delivery": "r1"})
+        )
+        log = self._last_log(rule)
+        replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
+        self.assertEqual(replay.state, "duplicate")
+        self.assertEqual(self._count("Idempotent"), 1)
+        forced = self.env["webhook.call.log"].browse(
+            log.action_replay_bypass_idempotency()["res_id"]
+        )
+        self.assertEqual(forced.state, "done")
+        self.assertEqual(self._count("Idempotent"), 2)
+
+    def test_replay_of_a_form_body_and_of_an_async_call(self):
+        rule = self._rule(webhook_mode="async")
+        response = self._call(rule, data={"name": "Form replay"})
+        self.assertEqual(response.status_code, 202)
+        log = self._last_log(rule)
+        replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
+        self.assertEqual((replay.state, replay.status_code), ("accepted", 202))
+        self._run_jobs()
+        self.assertEqual(self._count("Form replay"), 2)
+
+    def test_calls_without_their_body_cannot_be_replayed(self):
+        rule = self._rule(log_webhook_calls=False)
+        self.assertWebhookOk(self._call(rule, json={"name": "Unlogged"}))
+        with self.assertRaisesRegex(UserError, "body was not kept"):
+            self._last_log(rule).action_replay()
+        self.assertEqual(self._count("Unlogged"), 1)
