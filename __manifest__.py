@@ -5,12 +5,12 @@
     "summary": "First-class incoming webhooks: Studio-style UI, signatures, "
     "idempotency, async processing with retries, replay, clear errors and "
     "structured call logs",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Productivity",
     "website": "https://github.com/webhook-automation/webhook_automation",
     "author": "Webhook Automation authors",
     "license": "LGPL-3",
-    "depends": ["base_automation", "queue_job"],
+    "depends": ["base_automation", "base_setup", "queue_job"],
     "data": [
         "security/webhook_automation_groups.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "data/queue_job_data.xml",
         "views/webhook_call_log_views.xml",
         "views/base_automation_views.xml",
+        "views/res_config_settings_views.xml",
         "views/webhook_automation_menus.xml",
     ],
     "demo": [

@@ -44,9 +44,42 @@ class BaseAutomation(models.Model):
     )
     webhook_max_body_size = fields.Integer(
         string="Max Body Size",
-        default=DEFAULT_MAX_BODY_SIZE,
+        default=lambda self: self._webhook_default_int(
+            "webhook_automation.default_max_body_size", DEFAULT_MAX_BODY_SIZE
+        ),
         help="Largest request body accepted, in bytes. Larger calls are refused "
         "with 413 before their body is read.",
+    )
+
+    # target lookup without code
+    webhook_target_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Target Field",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('store', '=', True), "
+        "('ttype', 'in', ('char', 'text', 'selection', 'integer', 'many2one'))]",
+        help="Find the target records by this field: those whose value equals "
+        "the payload's value (exactly; numbers and numeric strings for integer "
+        "and many2one fields).",
+    )
+    webhook_target_payload_key = fields.Char(
+        string="Payload Key",
+        help="The dotted path of the value in the payload, e.g. order, or "
+        "data.object.metadata.odoo_ref.",
+    )
+    webhook_target_mode = fields.Selection(
+        [
+            ("none", "No record"),
+            ("field", "Find by field"),
+            ("expression", "Python expression"),
+        ],
+        string="Target",
+        compute="_compute_webhook_target_mode",
+        inverse="_inverse_webhook_target_mode",
+        readonly=False,
+        help="No record: the actions run once, e.g. to create records. Find by "
+        "field: the records whose field equals a payload value. Python "
+        "expression: the Target Record expression, for the other cases.",
     )
 
     # security
@@ -86,7 +119,10 @@ class BaseAutomation(models.Model):
     )
     webhook_timestamp_tolerance = fields.Integer(
         string="Timestamp Tolerance",
-        default=DEFAULT_TIMESTAMP_TOLERANCE,
+        default=lambda self: self._webhook_default_int(
+            "webhook_automation.default_timestamp_tolerance",
+            DEFAULT_TIMESTAMP_TOLERANCE,
+        ),
         help="Seconds a signed timestamp may differ from now, in the past or in "
         "the future (Stripe and Standard Webhooks): older calls are refused as "
         "replays.",
@@ -165,6 +201,15 @@ class BaseAutomation(models.Model):
     ]
 
     @api.model
+    def _webhook_default_int(self, key, default):
+        """Return the positive integer system parameter ``key``, or ``default``."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return int(value) if value and int(value) > 0 else default
+        except ValueError:
+            return default
+
+    @api.model
     def _selection_webhook_signature_scheme(self):
         """Return the signature schemes: none, then the registered ones."""
         return [("none", _("None"))] + get_scheme_selection()
@@ -198,6 +243,43 @@ class BaseAutomation(models.Model):
             automation.webhook_secret_in_grace = bool(
                 secret_expiry and secret_expiry > now
             )
+
+    @api.depends(
+        "webhook_target_field_id", "webhook_target_payload_key", "record_getter"
+    )
+    def _compute_webhook_target_mode(self):
+        for automation in self:
+            if (
+                automation.webhook_target_field_id
+                and automation.webhook_target_payload_key
+            ):
+                automation.webhook_target_mode = "field"
+            elif (automation.record_getter or "").strip():
+                automation.webhook_target_mode = "expression"
+            else:
+                automation.webhook_target_mode = "none"
+
+    def _inverse_webhook_target_mode(self):
+        for automation in self:
+            mode = automation.webhook_target_mode
+            if mode != "field":
+                automation.webhook_target_field_id = False
+                automation.webhook_target_payload_key = False
+            if mode != "expression":
+                automation.record_getter = False
+
+    @api.constrains("webhook_target_field_id", "model_id")
+    def _check_webhook_target_field(self):
+        for automation in self:
+            field = automation.webhook_target_field_id
+            if field and field.model_id != automation.model_id:
+                raise ValidationError(
+                    _(
+                        "The Target Field of %(name)s must be a field of %(model)s.",
+                        name=automation.name,
+                        model=automation.model_id.name,
+                    )
+                )
 
     @api.depends("trigger_field_ids")
     def _compute_trigger(self):

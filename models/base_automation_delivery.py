@@ -13,7 +13,7 @@ from odoo.tools import config
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.jobrunner import _is_runner_enabled
 
-from ..receiver.call import WebhookCall
+from ..receiver.call import ResponseData, WebhookCall
 from ..receiver.delivery import (
     MAX_DELIVERY_ID_LENGTH,
     get_delivery_id,
@@ -191,10 +191,11 @@ class BaseAutomation(models.Model):
         self._webhook_check_delivery(call)
         if call.duplicate_of is not None:
             return
-        if self._webhook_is_async():
+        if self._webhook_is_async() and not call.force_sync:
             call.accepted = True
             return
-        call.target = self._webhook_execute(call.payload)
+        call.response_data = ResponseData()
+        call.target = self._webhook_execute(call.payload, call.response_data)
 
     def _webhook_settle_delivery(self, call, log):
         """Keep the answer of a claimed delivery id, and enqueue accepted calls."""

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The request pipeline of webhooks: one overridable hook per step."""
 
+import json
 import logging
 
 from psycopg2 import OperationalError
@@ -20,6 +21,7 @@ from ..receiver.errors import (
     WebhookMethodNotAllowed,
     WebhookNotFound,
     WebhookPayloadTooLarge,
+    WebhookResponseNotSerializable,
     WebhookTargetMismatch,
     WebhookTargetNotFound,
     WebhookUnsupportedMediaType,
@@ -28,10 +30,13 @@ from ..receiver.errors import (
     unwrap_error,
 )
 from ..receiver.payload import (
+    MISSING,
+    get_path,
     is_form_mimetype,
     is_json_mimetype,
     multidict_to_dict,
     parse_json_object,
+    to_search_value,
 )
 from .base_automation import DEFAULT_MAX_BODY_SIZE
 
@@ -267,14 +272,37 @@ class BaseAutomation(models.Model):
             context=dict(self.env.context, allowed_company_ids=companies.ids),
         )
 
-    def _webhook_execute(self, payload):
-        """Find the target and run the actions: all of it, or nothing at all."""
+    def _webhook_execute(self, payload, response_data=None):
+        """Find the target and run the actions: all of it, or nothing at all.
+
+        ``response_data`` (a ResponseData) receives what code actions set as
+        ``response``, checked to be JSON-serializable before anything commits.
+        """
         self.ensure_one()
         with self.env.cr.savepoint():
             run_env = self._webhook_get_run_env()
+            if response_data is not None:
+                run_env = run_env(
+                    context=dict(run_env.context, webhook_response=response_data)
+                )
             target = self._webhook_get_target(payload, run_env)
             self._webhook_run_actions(target, payload)
+            if response_data is not None:
+                self._webhook_check_response_data(response_data)
         return target
+
+    def _webhook_check_response_data(self, response_data):
+        """Refuse a ``response`` that JSON cannot carry: a bug of the actions."""
+        try:
+            response_data.to_json()
+        except (TypeError, ValueError) as exc:
+            raise WebhookResponseNotSerializable(
+                _(
+                    "The response set by the actions is not JSON-serializable: "
+                    "%(error)s",
+                    error=exc,
+                )
+            ) from exc
 
     def _webhook_get_target_eval_context(self, payload, run_env):
         """Return the evaluation context of the Target Record expression."""
@@ -290,6 +318,8 @@ class BaseAutomation(models.Model):
         self.ensure_one()
         run_env = self.env if run_env is None else run_env
         model = run_env[self.model_name]
+        if self.webhook_target_field_id and self.webhook_target_payload_key:
+            return self._webhook_find_target_by_field(payload, model)
         expression = (self.record_getter or "").strip()
         if not expression:
             return model
@@ -327,6 +357,38 @@ class BaseAutomation(models.Model):
                 )
             )
         return target.with_env(run_env)
+
+    def _webhook_find_target_by_field(self, payload, model):
+        """Return the records whose Target Field equals the payload's value."""
+        self.ensure_one()
+        field = self.webhook_target_field_id
+        key = self.webhook_target_payload_key.strip()
+        value = get_path(payload, key)
+        if value is MISSING:
+            raise WebhookTargetNotFound(
+                _("The payload has no %(key)s to find the target record.", key=key)
+            )
+        search_value = to_search_value(value, field.ttype)
+        if search_value is None:
+            raise WebhookTargetNotFound(
+                _(
+                    "The payload's %(key)s (%(value)s) cannot designate a %(field)s.",
+                    key=key,
+                    value=json.dumps(value)[:100],
+                    field=field.field_description,
+                )
+            )
+        target = model.search([(field.name, "=", search_value)])
+        if not target:
+            raise WebhookTargetNotFound(
+                _(
+                    "No %(model)s record has %(field)s = %(value)s.",
+                    model=model._name,
+                    field=field.field_description,
+                    value=json.dumps(value)[:100],
+                )
+            )
+        return target
 
     def _webhook_run_actions(self, target, payload):
         """Run the rule's actions on ``target``, or once without record if empty.
@@ -370,6 +432,9 @@ class BaseAutomation(models.Model):
             return call
         if call.error is None:
             call.status = 200
+            data = call.response_data.to_json() if call.response_data else None
+            if data is not None:
+                call.response["data"] = data
             return call
         status, code, public = describe_error(call.error)
         if public:

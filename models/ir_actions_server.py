@@ -20,12 +20,26 @@ class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
 
     def _get_eval_context(self, action=None):
-        """Give webhook code actions the payload and the common exception classes."""
+        """Give webhook code actions the payload and the common exception classes.
+
+        They may also set ``response`` to a JSON-serializable dict: the 200
+        answer of the call carries it under ``data``.
+        """
         eval_context = super()._get_eval_context(action=action)
         if "webhook_payload" in self.env.context:
             eval_context.update(WEBHOOK_EXCEPTIONS)
             eval_context["payload"] = self.env.context["webhook_payload"]
+            response_data = self.env.context.get("webhook_response")
+            eval_context["response"] = response_data.value if response_data else None
         return eval_context
+
+    def _run_action_code_multi(self, eval_context):
+        """Keep the ``response`` a webhook code action set, for the call's answer."""
+        result = super()._run_action_code_multi(eval_context)
+        response_data = self.env.context.get("webhook_response")
+        if response_data is not None:
+            response_data.value = eval_context.get("response")
+        return result
 
     def _webhook_run_once(self):
         """Run the action once with no active record (webhook without target).

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 from ..receiver.delivery import CALL_STATES, call_state_from_job
 from ..receiver.errors import unwrap_error
@@ -116,6 +117,15 @@ class WebhookCallLog(models.Model):
         readonly=True,
         help="Replayed or sent from the webhook's form by an administrator.",
     )
+
+    def init(self):
+        """Index the calls of a webhook by date: logs pages, stats, last call."""
+        create_index(
+            self.env.cr,
+            "webhook_call_log_automation_date_index",
+            self._table,
+            ["automation_id", "call_date DESC", "id DESC"],
+        )
 
     @api.depends("target_ids")
     def _compute_target_count(self):

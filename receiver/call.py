@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The state of one webhook call as it goes through the pipeline."""
 
+import datetime
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -38,10 +40,14 @@ class WebhookCall:
     delivery_id: str | None = None
     delivery_claimed: bool = False
     bypass_idempotency: bool = False
+    # run the actions now even on an async webhook (dry runs of the console)
+    force_sync: bool = False
     duplicate_of: dict | None = None
     accepted: bool = False
     # the log of the call this one replays, if any
     replay_of_id: int | None = None
+    # what code actions put in ``response``: the ``data`` of a 200 answer
+    response_data: object = None
 
     @property
     def duration_ms(self):
@@ -68,3 +74,34 @@ class WebhookCall:
             query=multidict_to_dict(httprequest.args),
             remote_addr=httprequest.remote_addr or "",
         )
+
+
+class ResponseData:
+    """What the code actions of one call set as ``response``, for its answer.
+
+    Passed to the actions through the context, where values must be
+    hashable: this object is (by identity).
+
+    >>> data = ResponseData()
+    >>> data.value = {"id": 7, "day": datetime.date(2026, 11, 28)}
+    >>> data.to_json()
+    {'id': 7, 'day': '2026-11-28'}
+    """
+
+    def __init__(self):
+        self.value = None
+
+    def to_json(self):
+        """Return the value made of JSON types; raise TypeError if it cannot be."""
+        if self.value is None:
+            return None
+        return json.loads(json.dumps(self.value, default=_json_default))
+
+
+def _json_default(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    raise TypeError(
+        f"Object of type {type(value).__name__} is not JSON serializable: "
+        "set response to JSON values (dict, list, str, number, bool, None, dates)"
+    )

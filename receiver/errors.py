@@ -115,6 +115,13 @@ class WebhookIpNotAllowed(WebhookError):
     code = "ip_not_allowed"
 
 
+class WebhookResponseNotSerializable(WebhookError):
+    """A code action set a ``response`` that JSON cannot carry (a bug)."""
+
+    status = 500
+    code = "internal_error"
+
+
 class WebhookTargetMismatch(WebhookError):
     """The Target Record expression returned something else than the rule's records."""
 
@@ -175,7 +182,7 @@ def describe_error(exc):
     for exc_class, status, code, public in ERROR_TABLE:
         if isinstance(exc, exc_class):
             if exc_class is WebhookError:
-                return exc.status, exc.code, public
+                return exc.status, exc.code, exc.status < 500
             if status == 500 and is_raised_on_purpose(exc):
                 return 422, "action_failed", True
             return status, code, public

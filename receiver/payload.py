@@ -116,3 +116,34 @@ def get_path(payload, path):
         else:
             return MISSING
     return value
+
+
+def to_search_value(value, field_type):
+    """Return ``value`` as a search value for a field of ``field_type``, or None.
+
+    Integer and many2one fields take numbers and numeric strings; text fields
+    take text as is (and numbers as their text); other values are refused.
+
+    >>> to_search_value("7", "many2one"), to_search_value(7.0, "integer")
+    (7, 7)
+    >>> to_search_value("S00007", "char"), to_search_value(7, "char")
+    ('S00007', '7')
+    >>> to_search_value({"id": 7}, "integer"), to_search_value(True, "char")
+    (None, None)
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    if field_type in ("integer", "many2one"):
+        if isinstance(value, float):
+            return int(value) if value.is_integer() else None
+        if isinstance(value, str):
+            text = value.strip()
+            if not text.lstrip("-").isdigit() or not text.isascii():
+                return None
+            value = int(text)
+        if not isinstance(value, int) or not -(2**31) <= value < 2**31:
+            return None
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)

@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_call_log
+from . import test_console
 from . import test_core_rules
 from . import test_delivery
 from . import test_execution
@@ -12,4 +13,5 @@ from . import test_receiver_signatures
 from . import test_security
 from . import test_seed_use_cases
 from . import test_signatures
+from . import test_target_lookup
 from . import test_ui_tour
