@@ -36,6 +36,8 @@ class BaseAutomation(models.Model):
 
     # looked up on every call
     webhook_uuid = fields.Char(index=True)
+    # every record write searches automation rules by trigger (core)
+    trigger = fields.Selection(index=True)
     webhook_allow_get = fields.Boolean(
         string="Accept GET",
         help="Also run the webhook on GET requests, with the query string as "

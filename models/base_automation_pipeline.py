@@ -4,12 +4,14 @@
 
 import json
 import logging
+from contextlib import contextmanager
 
 from psycopg2 import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.safe_eval import safe_eval
 
@@ -42,6 +44,8 @@ from .base_automation import DEFAULT_MAX_BODY_SIZE
 
 _logger = logging.getLogger(__name__)
 
+# fields of core's automation rules that the pipeline reads
+RULE_CORE_FIELDS = ("name", "model_id", "record_getter", "log_webhook_calls", "active")
 # the environ key under which the body read by the pipeline is kept, so that a
 # request replayed by Odoo after a serialization failure sees it again
 BODY_ENVIRON_KEY = "webhook_automation.body"
@@ -64,11 +68,14 @@ class BaseAutomation(models.Model):
         if not rule_sudo:
             call.error = WebhookNotFound(_("No active webhook answers at this URL."))
             return self._webhook_prepare_response(call)
+        # the request's transaction is this call's alone: see _webhook_atomic()
+        rule_sudo = rule_sudo.with_context(webhook_own_transaction=True)
         try:
             rule_sudo._webhook_check_request(call)
             call.body = rule_sudo._webhook_read_body(call, httprequest)
             rule_sudo._webhook_authenticate(call)
             call.payload = rule_sudo._webhook_parse_payload(call, httprequest)
+            rule_sudo._webhook_share_payload(call)
             rule_sudo._webhook_dispatch(call)
         except OperationalError as exc:
             if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
@@ -119,7 +126,7 @@ class BaseAutomation(models.Model):
         The secret is the current one, or the one it replaced while its grace
         period lasts. One indexed query, whatever the secret.
         """
-        automation_sudo = self.sudo().search(
+        automation_sudo = self.sudo().search_fetch(
             [
                 ("trigger", "=", "on_webhook"),
                 "|",
@@ -128,9 +135,21 @@ class BaseAutomation(models.Model):
                 ("webhook_previous_uuid", "=", rule_uuid or ""),
                 ("webhook_previous_uuid_expiry", ">", fields.Datetime.now()),
             ],
+            self._webhook_get_rule_fields(),
             limit=1,
         )
         return automation_sudo
+
+    @api.model
+    def _webhook_get_rule_fields(self):
+        """Return the fields read with the rule, in the query that finds it."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.column_type
+            and (name.startswith("webhook_") or name in RULE_CORE_FIELDS)
+        ]
 
     def _webhook_get_allowed_methods(self):
         """Return the HTTP methods this webhook runs on."""
@@ -212,6 +231,16 @@ class BaseAutomation(models.Model):
             )
         return payload
 
+    def _webhook_share_payload(self, call):
+        """Give the parsed payload to core's code actions, which parse it again.
+
+        base_automation's ir.actions.server reads the payload of each code
+        action from ``request.get_json_data()``, a new parse of the body every
+        time: for this request, that method returns the payload parsed once.
+        """
+        if request:
+            request.get_json_data = lambda: call.payload
+
     def _webhook_parse_json(self, body):
         """Return the JSON object of ``body``; raise 400 for anything else."""
         return parse_json_object(body)
@@ -279,7 +308,7 @@ class BaseAutomation(models.Model):
         ``response``, checked to be JSON-serializable before anything commits.
         """
         self.ensure_one()
-        with self.env.cr.savepoint():
+        with self._webhook_atomic():
             run_env = self._webhook_get_run_env()
             if response_data is not None:
                 run_env = run_env(
@@ -290,6 +319,25 @@ class BaseAutomation(models.Model):
             if response_data is not None:
                 self._webhook_check_response_data(response_data)
         return target
+
+    @contextmanager
+    def _webhook_atomic(self):
+        """Undo everything the block did if it fails.
+
+        An HTTP call's transaction only holds the call: on failure it is
+        rolled back whole, which costs nothing when the call succeeds (the
+        log is written afterwards, in the fresh transaction). Elsewhere
+        (console, replay, jobs), a savepoint keeps the caller's work.
+        """
+        if not self.env.context.get("webhook_own_transaction"):
+            with self.env.cr.savepoint():
+                yield
+            return
+        try:
+            yield
+        except Exception:
+            self.env.cr.rollback()
+            raise
 
     def _webhook_check_response_data(self, response_data):
         """Refuse a ``response`` that JSON cannot carry: a bug of the actions."""

@@ -6,6 +6,7 @@ from . import test_delivery
 from . import test_execution
 from . import test_fuzz
 from . import test_http_protocol
+from . import test_query_count
 from . import test_receiver_addresses
 from . import test_receiver_delivery
 from . import test_receiver_payload

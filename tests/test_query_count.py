@@ -1,0 +1,57 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The SQL queries of a sync call, pinned so that they cannot creep up.
+
+Measured over HTTP on the test server, where the framework's own queries
+differ from a real server's (13 here are 16 on a real server, as Odoo's access
+log counts them). On a real server, Odoo core's webhook takes 18 queries for
+the same rule with Log Calls on and 16 with it off (see BENCHMARK.md). A change
+that makes these numbers grow must say why in the commit that updates them.
+"""
+
+import json
+
+from .common import WebhookCase
+from .test_signatures import github_headers
+
+UPDATE_TARGET = "record.write({'ref': str(payload.get('n'))})"
+SECRET = "counted"
+
+
+class TestQueryCount(WebhookCase):
+    def _count_queries(self, rule, url, payload):
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if rule.webhook_signature_scheme == "github":
+            headers.update(github_headers(body, SECRET))
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        response = self.http.post(url, data=body, headers=headers, timeout=30)
+        self.assertEqual(response.status_code, 200, response.text)
+        return self.cr.sql_log_count - before
+
+    def test_sync_call_queries(self):
+        partner = self.env["res.partner"].create({"name": "Counted"})
+        cases = {
+            # (Log Calls, signature scheme): queries of a call
+            (True, "none"): 13,
+            (False, "none"): 13,
+            (True, "github"): 13,
+        }
+        for (log_calls, scheme), expected in cases.items():
+            with self.subTest(log_calls=log_calls, scheme=scheme):
+                rule = self._create_webhook(
+                    record_getter="model.browse(int(payload.get('id')))",
+                    log_webhook_calls=log_calls,
+                    webhook_signature_scheme=scheme,
+                    actions=[self._code_action(UPDATE_TARGET)],
+                )
+                if scheme != "none":
+                    rule.webhook_signing_secret = SECRET
+                url = rule.url
+                self._count_queries(rule, url, {"id": partner.id, "n": 0})  # warm-up
+                counts = [
+                    self._count_queries(rule, url, {"id": partner.id, "n": n})
+                    for n in range(1, 4)
+                ]
+                self.assertEqual(counts, [expected] * 3)
