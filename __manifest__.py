@@ -20,6 +20,7 @@
         "views/webhook_call_log_views.xml",
         "views/base_automation_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ir_actions_server_views.xml",
         "views/webhook_automation_menus.xml",
     ],
     "demo": [
