@@ -177,7 +177,8 @@ class BaseAutomation(models.Model):
         for the first one's outcome (Odoo replays them after it commits).
         """
         self.ensure_one()
-        call.delivery_id = self._webhook_get_delivery_id(call)
+        if not call.delivery_id:  # a replay knows it from the log
+            call.delivery_id = self._webhook_get_delivery_id(call)
         if not call.delivery_id or call.bypass_idempotency:
             return
         call.duplicate_of = self.env["webhook.delivery"]._claim(
@@ -293,6 +294,7 @@ class BaseAutomation(models.Model):
             from_console=True,
             bypass_idempotency=bypass_idempotency,
             replay_of_id=log.id,
+            delivery_id=log.delivery_id or None,
         )
         call.content_length = len(call.body)
         try:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..receiver.delivery import CALL_STATES, call_state_from_job
@@ -41,7 +42,7 @@ class WebhookCallLog(models.Model):
         string="Webhook",
         required=True,
         ondelete="cascade",
-        index=True,
+        # indexed first in webhook_call_log_automation_stats_index (init)
         readonly=True,
     )
     model_name = fields.Char(related="automation_id.model_name", string="Model")
@@ -70,8 +71,8 @@ class WebhookCallLog(models.Model):
     request_body = fields.Text(string="Body", readonly=True)
     body_size = fields.Integer(string="Body Size (bytes)", readonly=True)
     body_truncated = fields.Boolean(readonly=True)
-    status_code = fields.Integer(string="Status", readonly=True, index=True)
-    failed = fields.Boolean(readonly=True, index=True)
+    status_code = fields.Integer(string="Status", readonly=True)
+    failed = fields.Boolean(readonly=True)
     response_body = fields.Text(string="Response", readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     error_type = fields.Char(readonly=True)
@@ -90,7 +91,6 @@ class WebhookCallLog(models.Model):
     state = fields.Selection(
         CALL_STATES,
         readonly=True,
-        index=True,
         help="Accepted: an asynchronous call waiting for its job. Running: its "
         "job is running. Done, Failed: the outcome. Duplicate: a delivery id "
         "already served, answered with the first call's answer.",
@@ -119,12 +119,33 @@ class WebhookCallLog(models.Model):
     )
 
     def init(self):
-        """Index the calls of a webhook by date: logs pages, stats, last call."""
+        """Index the calls of a webhook by date: log pages, counts and stats.
+
+        The first index covers the live statistics (failed, status_code), so
+        that they read no table row; the partial ones count failures and the
+        calls waiting for their job. Every index slows down each call's
+        INSERT: keep them few.
+        """
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS webhook_call_log_automation_stats_index "
+                "ON webhook_call_log (automation_id, call_date DESC, id DESC) "
+                "INCLUDE (failed, status_code)"
+            )
+        )
         create_index(
             self.env.cr,
-            "webhook_call_log_automation_date_index",
+            "webhook_call_log_automation_failed_index",
             self._table,
-            ["automation_id", "call_date DESC", "id DESC"],
+            ["automation_id", "call_date DESC"],
+            where="failed",
+        )
+        create_index(
+            self.env.cr,
+            "webhook_call_log_waiting_index",
+            self._table,
+            ["automation_id"],
+            where="state IN ('accepted', 'running')",
         )
 
     @api.depends("target_ids")
@@ -334,13 +355,20 @@ class WebhookCallLog(models.Model):
                 "state": call_state_from_job(job.state, log.failed),
                 "attempts": max(log.attempts, job.retry),
             }
-            if job.state == "failed":
+            if job.state == "failed" and not log.failed:
+                # failed for good after its retries: a dead letter, whose
+                # delivery id the sender may send again
                 values.update(
                     failed=True,
+                    status_code=500,
                     error_type=(job.exc_name or "").rpartition(".")[2] or False,
-                    error_code=log.error_code or "retries_exhausted",
+                    error_code="retries_exhausted",
                     error_message=job.exc_message or job.result,
                 )
+                if log.delivery_id:
+                    self.env["webhook.delivery"]._release(
+                        log.automation_id.id, log.delivery_id
+                    )
             elif job.state == "pending" and job.retry and job.result:
                 values["error_message"] = job.result  # why the last attempt failed
             log.write(values)
@@ -353,8 +381,9 @@ class WebhookCallLog(models.Model):
             if not log.job_id:
                 raise UserError(
                     _(
-                        "The job of this call no longer exists (jobs are deleted "
-                        "some days after they end): replay the call instead."
+                        "This call has no job: it was refused before it was "
+                        "accepted, or its job was deleted (jobs are deleted some "
+                        "days after they end). Replay it instead."
                     )
                 )
             log.write(
@@ -368,7 +397,8 @@ class WebhookCallLog(models.Model):
                     "error_traceback": False,
                 }
             )
-            log.job_id.requeue()
+            job_sudo = log.job_id.sudo()  # queue_job's manager group not required
+            job_sudo.requeue()
         return True
 
     def _check_replayable(self):
@@ -381,7 +411,7 @@ class WebhookCallLog(models.Model):
                         "log (larger than the logged body size)."
                     )
                 )
-            if not log.request_body and log.body_size:
+            if not log.request_headers:
                 raise UserError(
                     _(
                         "This call cannot be replayed: its body was not kept. Turn "
@@ -425,15 +455,22 @@ class WebhookCallLog(models.Model):
 
     @api.model
     def _cron_purge_old_logs(self, batch_size=PURGE_BATCH_SIZE):
-        """Delete logs older than the retention period, one batch per run."""
+        """Delete logs and delivery ids older than their retention, in batches.
+
+        Returns how many logs were deleted. While either remains, the cron
+        runner commits the batch and runs the job again.
+        """
+        deliveries = self.env["webhook.delivery"]._purge_old_deliveries(batch_size)
+        remaining = 1 if deliveries == batch_size else 0
+        old_logs = self.browse()
         days = self._get_retention_days()
-        if days <= 0:
-            return 0
-        domain = [("call_date", "<", fields.Datetime.now() - timedelta(days=days))]
-        old_logs = self.search(domain, limit=batch_size)
-        old_logs.unlink()
-        self.env["webhook.delivery"]._purge_old_deliveries(batch_size)
-        remaining = self.search_count(domain) if len(old_logs) == batch_size else 0
-        # when logs remain, the cron runner commits this batch and runs again
-        self.env["ir.cron"]._notify_progress(done=len(old_logs), remaining=remaining)
+        if days > 0:
+            domain = [("call_date", "<", fields.Datetime.now() - timedelta(days=days))]
+            old_logs = self.search(domain, limit=batch_size)
+            old_logs.unlink()
+            if len(old_logs) == batch_size:
+                remaining += self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(
+            done=len(old_logs) + deliveries, remaining=remaining
+        )
         return len(old_logs)

@@ -6,6 +6,7 @@ Jobs run in the test's transaction through ``_run_jobs``; the same flows on
 real, separate servers with queue_job's runner are in ``test_servers.py``.
 """
 
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -152,6 +153,10 @@ class TestIdempotency(DeliveryCase):
             "UPDATE webhook_delivery SET create_date = %s WHERE id = %s",
             (fields.Datetime.now() - timedelta(days=31), old.id),
         )
+        # delivery ids have a retention of their own, even if logs are kept forever
+        self.env["ir.config_parameter"].set_param(
+            "webhook_automation.log_retention_days", "0"
+        )
         self.env["webhook.call.log"]._cron_purge_old_logs()
         self.assertEqual(
             Delivery.search([("automation_id", "=", rule.id)]).mapped("delivery_id"),
@@ -205,6 +210,9 @@ class TestAsync(DeliveryCase):
             "signature_missing",
         )
         self.assertFalse(self._logs(rule).job_id)
+        # refused before being accepted: nothing to retry
+        with self.assertRaisesRegex(UserError, "has no job"):
+            self._last_log(rule).action_retry()
 
     def test_duplicates_of_an_accepted_call(self):
         rule = self._async_rule(
@@ -261,12 +269,23 @@ class TestAsync(DeliveryCase):
 
     def test_dead_letter_and_retry(self):
         gate = self.env["res.partner"].create({"name": "Gate", "ref": "closed"})
-        rule = self._async_rule(code=GATED_CONTACT, webhook_max_attempts=2)
-        self.assertEqual(self._call(rule, json={"name": "Stubborn"}).status_code, 202)
+        rule = self._async_rule(
+            code=GATED_CONTACT,
+            webhook_max_attempts=2,
+            webhook_delivery_id_source="header",
+            webhook_delivery_id_key="X-Delivery",
+        )
+        headers = {"X-Delivery": "stubborn-1"}
+        response = self._call(rule, json={"name": "Stubborn"}, headers=headers)
+        self.assertEqual(response.status_code, 202)
         log = self._last_log(rule)
         self._run_jobs()
         self._run_jobs()
-        self.assertEqual((log.state, log.attempts), ("failed", 2))
+        self.assertEqual((log.state, log.attempts, log.status_code), ("failed", 2, 500))
+        # failed for good: the sender may send the delivery again
+        self.assertFalse(
+            self.env["webhook.delivery"].search([("delivery_id", "=", "stubborn-1")])
+        )
         self.assertEqual(log.job_id.state, "failed")
         self.assertEqual(log.error_code, "retries_exhausted")
         self.assertTrue(log.error_message)
@@ -275,6 +294,7 @@ class TestAsync(DeliveryCase):
                 ("automation_id", "=", rule.id),
                 ("mode", "=", "async"),
                 ("state", "=", "failed"),
+                ("job_id", "!=", False),
             ]
         )
         self.assertEqual(dead, log)
@@ -329,8 +349,29 @@ class TestReplay(DeliveryCase):
         self.assertEqual(self._count("Form replay"), 2)
 
     def test_calls_without_their_body_cannot_be_replayed(self):
-        rule = self._rule(log_webhook_calls=False)
+        rule = self._rule(log_webhook_calls=False, webhook_allow_get=True)
         self.assertWebhookOk(self._call(rule, json={"name": "Unlogged"}))
         with self.assertRaisesRegex(UserError, "body was not kept"):
             self._last_log(rule).action_replay()
+        # a GET has no body, but its query parameters were not kept either
+        self.assertWebhookOk(
+            self._call(rule, method="GET", params={"name": "Unlogged GET"})
+        )
+        with self.assertRaisesRegex(UserError, "body was not kept"):
+            self._last_log(rule).action_replay()
         self.assertEqual(self._count("Unlogged"), 1)
+        self.assertEqual(self._count("Unlogged GET"), 1)
+
+    def test_replay_uses_the_logged_delivery_id_even_if_masked(self):
+        rule = self._rule(
+            webhook_delivery_id_source="header",
+            webhook_delivery_id_key="X-Delivery-Token",
+        )
+        headers = {"X-Delivery-Token": "tok-1"}
+        self.assertWebhookOk(self._call(rule, json={"name": "Masked"}, headers=headers))
+        log = self._last_log(rule)
+        self.assertEqual(json.loads(log.request_headers)["X-Delivery-Token"], "***")
+        self.assertEqual(log.delivery_id, "tok-1")
+        replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
+        self.assertEqual((replay.state, replay.delivery_id), ("duplicate", "tok-1"))
+        self.assertEqual(self._count("Masked"), 1)
