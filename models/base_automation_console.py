@@ -190,12 +190,11 @@ class BaseAutomation(models.Model):
                     delivery_id=f"msg_{uuid.uuid4().hex}",
                 )
             )
-        lines = [f"curl -X POST {shlex.quote(self.url)}"]
-        lines += [
-            f"  -H {shlex.quote(f'{name}: {value}')}" for name, value in headers.items()
-        ]
-        lines.append(f"  --data-raw {shlex.quote(body.decode())}")
-        return " \\\n".join(lines)
+        words = ["curl", "-X", "POST", shlex.quote(self.url)]
+        for name, value in headers.items():
+            words += ["-H", shlex.quote(f"{name}: {value}")]
+        words += ["--data-raw", shlex.quote(body.decode())]
+        return " ".join(words)
 
     def _compute_webhook_live_stats(self):
         stats = self._webhook_read_live_stats()

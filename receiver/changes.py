@@ -14,7 +14,28 @@ them up for the test console.
 [('create', 'res.partner', 7)]
 >>> recorder.summary()[0]["fields"]
 {'email': [False, 'a@b.c']}
+
+A record written while it is being created is still a creation, and the
+chatter's bookkeeping is left out:
+
+>>> recorder = ChangeRecorder()
+>>> recorder.updated("res.partner", 8, "Bob", {"ref": (False, False)})
+>>> recorder.created("res.partner", 8, "Bob")
+>>> recorder.created("mail.message", 3, "")
+>>> [(c["operation"], c["model"], c["id"]) for c in recorder.summary()]
+[('create', 'res.partner', 8)]
 """
+
+# bookkeeping of the chatter and of the web client, not business records
+IGNORED_MODELS = frozenset(
+    {
+        "bus.bus",
+        "mail.followers",
+        "mail.message",
+        "mail.notification",
+        "mail.tracking.value",
+    }
+)
 
 
 class ChangeRecorder:
@@ -38,11 +59,15 @@ class ChangeRecorder:
         return change
 
     def created(self, model, res_id, name):
-        """Record that a record was created."""
-        self._change(model, res_id, name, "create")
+        """Record that a record was created (writes during its creation included)."""
+        if model in IGNORED_MODELS:
+            return
+        self._change(model, res_id, name, "create")["operation"] = "create"
 
     def updated(self, model, res_id, name, values):
         """Record field changes ``{field: (old, new)}`` of a record."""
+        if model in IGNORED_MODELS:
+            return
         change = self._change(model, res_id, name, "write")
         for field_name, (old, new) in values.items():
             if field_name in change["fields"]:
@@ -51,6 +76,8 @@ class ChangeRecorder:
 
     def deleted(self, model, res_id, name):
         """Record that a record was deleted."""
+        if model in IGNORED_MODELS:
+            return
         change = self._change(model, res_id, name, "unlink")
         if change["operation"] == "create":
             del self._changes[(model, res_id)]  # created and deleted: no change

@@ -78,6 +78,27 @@ class TestConsole(WebhookCase):
         self.assertIn("Dry partner", html)
         self.assertIn("old", html)
 
+    def test_dry_run_of_the_seed_create_contact_webhook(self):
+        from .common import SEED_CREATE_CONTACT_CODE
+
+        rule = self._create_webhook(
+            record_getter=False,
+            actions=[self._code_action(SEED_CREATE_CONTACT_CODE)],
+        )
+        rule.webhook_test_payload = json.dumps(
+            {"name": "Ada Lovelace", "email": "ada@example.com", "phone": "42"}
+        )
+        rule.action_webhook_test_dry_run()
+        self.assertEqual(rule.webhook_test_result_status, 200)
+        changes = json.loads(rule.webhook_test_result_changes)
+        self.assertEqual(
+            [(c["operation"], c["model"], c["name"]) for c in changes],
+            [("create", "res.partner", "Ada Lovelace")],
+        )
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "=", "Ada Lovelace")])
+        )
+
     def test_dry_run_of_an_error(self):
         rule = self._rule()
         rule.webhook_test_payload = json.dumps(
@@ -158,7 +179,7 @@ class TestConsole(WebhookCase):
         command = rule.webhook_test_curl
         self.assertIn("Stripe-Signature: t=", command)
         self.assertNotIn(rule.webhook_signing_secret, command)
-        argv = shlex.split(command.replace("\\\n", " "))
+        argv = shlex.split(command)
         self.env.flush_all()
         result = subprocess.run(
             [*argv, "--silent", "--max-time", "30"],

@@ -8,7 +8,7 @@ import logging
 
 from odoo.tests import BaseCase
 
-from ..receiver import log_masking, payload
+from ..receiver import call, changes, log_masking, payload
 from ..receiver.errors import WebhookMalformedPayload, describe_error
 from ..receiver.log_masking import SigningSecretSqlFilter
 from ..receiver.payload import MISSING, get_path, parse_json_object
@@ -61,7 +61,7 @@ class TestPayload(BaseCase):
     def test_doctests(self):
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         report = io.StringIO()
-        for module in (payload, log_masking):
+        for module in (payload, log_masking, changes, call):
             for test in doctest.DocTestFinder().find(module):
                 runner.run(test, out=report.write)
         self.assertGreater(runner.tries, 0)
