@@ -283,9 +283,10 @@ class BaseAutomation(models.Model):
     )
     def _compute_webhook_target_mode(self):
         for automation in self:
+            # either one set: the administrator is setting up the lookup
             if (
                 automation.webhook_target_field_id
-                and automation.webhook_target_payload_key
+                or automation.webhook_target_payload_key
             ):
                 automation.webhook_target_mode = "field"
             elif (automation.record_getter or "").strip():
@@ -468,7 +469,9 @@ class BaseAutomation(models.Model):
         )
         action["domain"] = [("automation_id", "=", self.id)]
         action["context"] = {"default_automation_id": self.id}
-        action["name"] = _("Calls of %(name)s", name=self.display_name)
+        action["name"] = action["display_name"] = _(
+            "Calls of %(name)s", name=self.display_name
+        )
         return action
 
     def action_view_webhook_waiting_calls(self):

@@ -62,7 +62,7 @@ class BaseAutomation(models.Model):
         compute="_compute_webhook_test_changes_html",
         sanitize=False,
     )
-    webhook_test_curl = fields.Text(
+    webhook_test_curl = fields.Char(
         string="Copy as curl", compute="_compute_webhook_test_curl"
     )
 
@@ -83,10 +83,17 @@ class BaseAutomation(models.Model):
         string="Last Status", compute="_compute_webhook_live_stats"
     )
 
-    @api.depends("webhook_target_field_id", "webhook_target_payload_key", "model_id")
+    @api.depends(
+        "webhook_target_field_id",
+        "webhook_target_payload_key",
+        "model_id",
+        "record_getter",
+    )
     def _compute_webhook_test_payload(self):
         for automation in self:
-            if not automation.webhook_test_payload:
+            current = (automation.webhook_test_payload or "").strip()
+            # an empty object is the skeleton made before the target was set
+            if not current or current.replace(" ", "").replace("\n", "") == "{}":
                 automation.webhook_test_payload = automation._webhook_sample_payload()
 
     def _webhook_sample_payload(self):
