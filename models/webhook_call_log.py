@@ -198,12 +198,7 @@ class WebhookCallLog(models.Model):
             "from_console": call.from_console,
             "attempts": 0 if call.accepted or call.duplicate_of is not None else 1,
         }
-        target = call.target
-        if target is not None and target._name and target.ids:
-            values["target_model"] = target._name
-            values["target_ids"] = ",".join(str(res_id) for res_id in target.ids)
-        if call.error is not None:
-            values.update(self._prepare_error_values(call))
+        values.update(self._prepare_outcome_values(call))
         if automation.log_webhook_calls:
             values.update(
                 self._prepare_detail_values(
@@ -215,6 +210,18 @@ class WebhookCallLog(models.Model):
             name: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
             for name, value in values.items()
         }
+
+    @api.model
+    def _prepare_outcome_values(self, call):
+        """Return the target and error fields of a call that has run."""
+        values = {}
+        target = call.target
+        if target is not None and target._name and target.ids:
+            values["target_model"] = target._name
+            values["target_ids"] = ",".join(str(res_id) for res_id in target.ids)
+        if call.error is not None:
+            values.update(self._prepare_error_values(call))
+        return values
 
     @api.model
     def _get_call_state(self, call):
@@ -335,12 +342,7 @@ class WebhookCallLog(models.Model):
             "error_message": False,
             "error_traceback": False,
         }
-        target = call.target
-        if target is not None and target._name and target.ids:
-            values["target_model"] = target._name
-            values["target_ids"] = ",".join(str(res_id) for res_id in target.ids)
-        if call.error is not None:
-            values.update(self._prepare_error_values(call))
+        values.update(self._prepare_outcome_values(call))
         if self.response_body:
             values["response_body"] = json.dumps(call.response, indent=2)
         self.write(values)
