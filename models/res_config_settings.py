@@ -10,7 +10,8 @@ class ResConfigSettings(models.TransientModel):
         string="Webhook Log Retention (days)",
         config_parameter="webhook_automation.log_retention_days",
         default=30,
-        help="Calls older than this are deleted every day. 0 keeps them forever.",
+        help="Calls older than this are deleted every day. To keep them forever, "
+        "set the system parameter webhook_automation.log_retention_days to 0.",
     )
     webhook_log_body_max_size = fields.Integer(
         string="Logged Body Size (bytes)",

@@ -388,6 +388,26 @@ class WebhookCallLog(models.Model):
                         "days after they end). Replay it instead."
                     )
                 )
+            if log.delivery_id:
+                # a dead letter released its delivery id: claim it back, unless
+                # the sender has sent the delivery again meanwhile
+                first = self.env["webhook.delivery"]._claim(
+                    log.automation_id.id, log.delivery_id, log.request_id
+                )
+                if first is not None:
+                    raise UserError(
+                        _(
+                            "The sender has sent this delivery again (request "
+                            "%(request)s): retrying this call would run it twice.",
+                            request=first["request_id"],
+                        )
+                    )
+                self.env["webhook.delivery"]._store_answer(
+                    log.automation_id.id,
+                    log.delivery_id,
+                    202,
+                    {"status": "accepted", "request_id": log.request_id},
+                )
             log.write(
                 {
                     "state": "accepted",

@@ -301,11 +301,35 @@ class TestAsync(DeliveryCase):
         gate.ref = "open"
         log.action_retry()
         self.assertEqual(log.state, "accepted")
+        # the retried call holds its delivery id again: a resend is a duplicate
+        resent = self._call(rule, json={"name": "Stubborn"}, headers=headers)
+        self.assertTrue(resent.json()["duplicate"])
         self._run_jobs()
         self.assertEqual((log.state, log.status_code), ("done", 200))
         self.assertEqual(self._count("Stubborn"), 1)
         with self.assertRaises(UserError):
             log.action_retry()  # only failed calls
+
+    def test_no_retry_of_a_dead_letter_sent_again(self):
+        gate = self.env["res.partner"].create({"name": "Gate", "ref": "closed"})
+        rule = self._async_rule(
+            code=GATED_CONTACT,
+            webhook_max_attempts=1,
+            webhook_delivery_id_source="header",
+            webhook_delivery_id_key="X-Delivery",
+        )
+        headers = {"X-Delivery": "twice-1"}
+        self._call(rule, json={"name": "Twice"}, headers=headers)
+        dead = self._last_log(rule)
+        self._run_jobs()
+        self.assertEqual(dead.state, "failed")
+        gate.ref = "open"
+        resent = self._call(rule, json={"name": "Twice"}, headers=headers)
+        self.assertNotIn("duplicate", resent.json())
+        self._run_jobs()
+        with self.assertRaisesRegex(UserError, "run it twice"):
+            dead.action_retry()
+        self.assertEqual(self._count("Twice"), 1)
 
 
 class TestReplay(DeliveryCase):
