@@ -1,175 +1,709 @@
 #!/usr/bin/env python3
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Compare webhook_automation with Odoo core's webhook on the same machine.
+"""Benchmark webhook_automation against Odoo core's webhook, on this machine.
 
-Run through ``scripts/benchmark``. Two databases get the same webhook (a code
-action updating one contact): one with core's base_automation only, one with
-webhook_automation. Each is served in turn by the same Odoo, started the same
-way, and receives the same calls over HTTP on 127.0.0.1. Prints throughput and
-latencies, and the ratio webhook_automation / core. No assertion: numbers.
+Run through ``scripts/benchmark`` (see ``--help``). Two databases of the same
+Odoo get the same webhook rules, Log Calls on: ``bench_core`` has core's
+base_automation only, ``bench_addon`` has webhook_automation. Both are served
+the same way (threaded, then ``--workers=2``), each by its own Odoo on
+127.0.0.1, and loaded in turn (core, ours, core, ours...) by ``wrk`` with one
+thread and 1 or 8 connections, for a fixed duration. The servers' access logs
+give the SQL queries of each call. With ``--scale``, the same is measured with
+1 rule and empty logs, then with 10,000 more rules and 1,000,000 logs, with the
+times of the webhook form, its first page of logs and the Webhooks list.
+Prints the tables and writes them, with the targets, to BENCHMARK.md.
 """
 
 import argparse
+import ast
+import hashlib
+import hmac
+import json
 import os
+import platform
+import re
+import shlex
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from datetime import UTC, datetime
 
+import bench_report
+import bench_scale
+import bench_ui
 import requests
 
-SETUP_SNIPPET = """
-partner = env["res.partner"].create({"name": "Benchmark counter", "color": 0})
-rule = env["base.automation"].create({
-    "name": "Benchmark webhook",
-    "model_id": env["ir.model"]._get("res.partner").id,
-    "trigger": "on_webhook",
-    "record_getter": "model.browse(int(payload.get('id')))",
-})
-env["ir.actions.server"].create({
-    "name": "Write the payload",
-    "model_id": rule.model_id.id,
-    "usage": "base_automation",
-    "base_automation_id": rule.id,
-    "state": "code",
-    "code": "record.write({'ref': str(payload.get('n'))})",
-})
-env.cr.commit()
-print("BENCH", rule.webhook_uuid, partner.id)
-"""
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(SCRIPTS)
+WRK_SCRIPT = os.path.join(SCRIPTS, "bench_wrk.lua")
+SETUP_SCRIPT = os.path.join(SCRIPTS, "bench_setup.py")
+ODOO_LAUNCHER = os.path.join(SCRIPTS, "bench_odoo.py")
+SIGNING_SECRET = "benchmark-signing-secret"
+PARTNERS = 100
+SCALE_RULES = 10_000
+SIDES = {
+    "core": {
+        "db": "bench_core",
+        "modules": "contacts,base_automation",
+        "load": "base,web",
+        "env": {},
+    },
+    "ours": {
+        "db": "bench_addon",
+        "modules": "contacts,base_automation,webhook_automation",
+        "load": "base,web,queue_job",
+        "env": {"ODOO_QUEUE_JOB_CHANNELS": "root:1"},
+    },
+}
+# key: (title, core's rule, our rule, body); None: GET /web/health
+SCENARIOS = {
+    "health": ("/web/health (framework floor)", None, None, None),
+    "create": ("(1) create a contact", "create", "create", "create"),
+    "update": ("(2) update 1 field, 100 records", "update", "update", "update"),
+    "same": ("(3) same record, +1", "same", "same", "same"),
+    "signed": ("(4) GitHub signature (core: none)", "update", "signed", "update"),
+    "async": ("(5) async accept (core: sync create)", "create", "async", "create"),
+}
+MODES = {"threaded": 0, "workers": 2}
+ACCESS_LINE = re.compile(
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) \S+ '
+    r"(?P<queries>\d+) (?P<query_time>[\d.]+) (?P<other_time>[\d.]+)"
+)
 
 
-def odoo(*args, **kwargs):
-    """Run Odoo's command line with this Python."""
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Databases
+# ---------------------------------------------------------------------------
+
+
+def odoo(addons_path, *args, **kwargs):
+    """Run Odoo's command line with this Python, quietly."""
+    command = [sys.executable, "-m", "odoo", *args, f"--addons-path={addons_path}"]
     return subprocess.run(
-        [sys.executable, "-m", "odoo", *args], check=True, text=True, **kwargs
+        command + ["--log-level=warn"], check=True, text=True, **kwargs
     )
 
 
 def database_exists(name):
-    listing = subprocess.run(
-        ["psql", "-lqtA"], check=True, capture_output=True, text=True
+    with bench_scale.cursor("postgres") as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        return bool(cr.fetchone())
+
+
+def seed_create_code():
+    """Return the create-contact code of the seed documentation (use case 2)."""
+    path = os.path.join(REPO, "models", "base_automation_demo.py")
+    with open(path, encoding="utf-8") as file:
+        tree = ast.parse(file.read())
+    values = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id.startswith("DEMO_"):
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+    return values["DEMO_CREATE_CONTACT_CODE"], values["DEMO_TARGET_RECORD"]
+
+
+def shell_step(addons_path, db, step, **params):
+    """Run one step of bench_setup.py in ``odoo shell`` on ``db``; return its JSON."""
+    create_code, target_record = seed_create_code()
+    params.update(
+        step=step,
+        create_code=create_code,
+        target_record=target_record,
+        signing_secret=SIGNING_SECRET,
+        partners=PARTNERS,
+        scale_rules=SCALE_RULES,
+    )
+    with open(SETUP_SCRIPT, encoding="utf-8") as file:
+        snippet = file.read()
+    out = odoo(
+        addons_path,
+        "shell",
+        "-d",
+        db,
+        "--no-http",
+        input=snippet,
+        capture_output=True,
+        env=dict(os.environ, BENCH_SETUP=json.dumps(params)),
     ).stdout
-    return any(line.split("|")[0] == name for line in listing.splitlines())
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_SETUP_RESULT "))
+    return json.loads(line.split(" ", 1)[1])
 
 
-def prepare(db, modules, addons_path, reset):
-    """Create ``db`` with ``modules`` and the benchmark webhook; return its setup."""
+def prepare_database(side, addons_path, reset):
+    """Create or update the database of ``side``; return its benchmark setup."""
+    spec = SIDES[side]
+    db = spec["db"]
     if reset and database_exists(db):
+        log(f"dropping {db}")
         subprocess.run(["dropdb", db], check=True)
     if not database_exists(db):
-        print(f"creating {db} ({modules})...", flush=True)
+        log(f"creating {db} with {spec['modules']}")
         odoo(
-            "-d", db, f"--addons-path={addons_path}", "-i", modules,
-            "--without-demo=all", "--stop-after-init", "--log-level=warn",
-        )  # fmt: skip
-    out = odoo(
-        "shell", "-d", db, f"--addons-path={addons_path}", "--log-level=warn",
-        input=SETUP_SNIPPET, capture_output=True,
-    ).stdout  # fmt: skip
-    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
-    _, secret, partner_id = line.split()
-    return secret, int(partner_id)
+            addons_path,
+            "-d",
+            db,
+            "-i",
+            spec["modules"],
+            "--without-demo=all",
+            "--stop-after-init",
+        )
+    elif side == "ours":
+        log(f"updating webhook_automation in {db}")
+        odoo(addons_path, "-d", db, "-u", "webhook_automation", "--stop-after-init")
+    bench_scale.clear_logs(db)
+    log(f"creating the benchmark rules in {db}")
+    return shell_step(addons_path, db, "rules")
 
 
-def wait_for_port(port, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"Odoo did not listen on port {port}")
+# ---------------------------------------------------------------------------
+# Servers
+# ---------------------------------------------------------------------------
 
 
-def load(url, partner_id, calls, concurrency):
-    """Send ``calls`` POSTs with ``concurrency`` clients; return latencies (s)."""
-    sessions = [requests.Session() for _ in range(concurrency)]
-
-    def one(i):
-        session = sessions[i % concurrency]
-        started = time.perf_counter()
-        response = session.post(url, json={"id": partner_id, "n": i}, timeout=60)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise RuntimeError(f"call {i}: {response.status_code} {response.text}")
-        return elapsed
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        latencies = list(pool.map(one, range(calls)))
-    return latencies, time.perf_counter() - started
+def port_is_free(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def measure(db, secret, partner_id, addons_path, port, calls, concurrency):
-    """Serve ``db`` alone, warm it up, then measure it."""
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "odoo", "-d", db, f"--addons-path={addons_path}",
-            f"--db-filter=^{db}$", "--http-interface=127.0.0.1",
-            f"--http-port={port}", "--log-level=warn", "--max-cron-threads=0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+class Server:
+    """One Odoo serving one database of one side, in its own process group."""
+
+    def __init__(self, label, side, db, mode, port, addons_path, workdir):
+        self.label = label
+        self.side = side
+        self.db = db
+        self.mode = mode
+        self.port = port
+        self.addons_path = addons_path
+        self.logfile = os.path.join(workdir, f"{label}-{mode}.log")
+        self.process = None
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self):
+        spec = SIDES[self.side]
+        options = {
+            "database": self.db,
+            "addons-path": self.addons_path,
+            "db-filter": f"^{self.db}$",
+            "http-interface": "127.0.0.1",
+            "http-port": self.port,
+            "gevent-port": self.port + 100,
+            "workers": MODES[self.mode],
+            "max-cron-threads": 0,
+            "load": spec["load"],
+            "log-level": "info",
+            "logfile": self.logfile,
+        }
+        return [sys.executable, ODOO_LAUNCHER] + [
+            f"--{name}={value}" for name, value in options.items()
+        ]
+
+    def start(self):
+        if not port_is_free(self.port):
+            raise SystemExit(f"port {self.port} is taken: pass --port")
+        if os.path.exists(self.logfile):
+            os.unlink(self.logfile)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_QUEUE")}
+        env.update(SIDES[self.side]["env"])
+        self.process = subprocess.Popen(
+            self.command(),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout=180):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.label} server died: see {self.logfile}")
+            try:
+                if requests.get(self.base_url + "/web/health", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"{self.label} server did not answer: see {self.logfile}")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def log_offset(self):
+        try:
+            return os.path.getsize(self.logfile)
+        except OSError:
+            return 0
+
+    def access_lines(self, start, stop):
+        """Return the parsed access log lines between two offsets."""
+        with open(self.logfile, "rb") as file:
+            file.seek(start)
+            text = file.read(stop - start).decode("utf-8", "replace")
+        return [m.groupdict() for m in ACCESS_LINE.finditer(text)]
+
+
+# ---------------------------------------------------------------------------
+# Load
+# ---------------------------------------------------------------------------
+
+
+def github_signature(body):
+    digest = hmac.new(SIGNING_SECRET.encode(), body.encode(), hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def request_lines(kind, setup, signed):
+    """Return the (method, body, signature) requests of a scenario, in turn."""
+    if kind is None:
+        return [("GET", "", "")]
+    if kind == "create":
+        payload = {"name": "Bench contact", "email": "bench@example.com"}
+        payloads = [dict(payload, phone="+1 555 0100")]
+    elif kind == "update":
+        payloads = [{"model": "res.partner", "id": pid} for pid in setup["partners"]]
+    else:  # same record
+        payloads = [{"model": "res.partner", "id": setup["counter"]}]
+    bodies = [json.dumps(payload) for payload in payloads]
+    return [("POST", b, github_signature(b) if signed else "") for b in bodies]
+
+
+class Target:
+    """What one side is sent in one scenario: its URL and its requests file."""
+
+    def __init__(self, label, side, scenario, setup, workdir):
+        _title, core_rule, our_rule, kind = SCENARIOS[scenario]
+        rule = core_rule if side == "core" else our_rule
+        self.path = (
+            "/web/health"
+            if rule is None
+            else f"/web/hook/{setup['rules'][rule]['uuid']}"
+        )
+        self.file = os.path.join(workdir, f"requests-{label}-{scenario}.tsv")
+        lines = request_lines(kind, setup, signed=rule == "signed")
+        with open(self.file, "w", encoding="utf-8") as file:
+            file.writelines("\t".join(line) + "\n" for line in lines)
+
+
+def run_wrk(url, target, clients, duration):
+    """Load ``url`` with wrk; return its BENCH_RESULT numbers."""
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{clients}",
+        f"-d{duration}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        WRK_SCRIPT,
+        url,
+    ]
+    env = dict(os.environ, BENCH_REQUESTS=target.file)
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=duration + 120
+    )
+    line = next(
+        (x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None
+    )
+    if line is None:
+        raise SystemExit(f"wrk failed: {done.stdout}\n{done.stderr}")
+    return {k: float(v) for k, v in (f.split("=") for f in line.split()[1:])}
+
+
+def measure(server, target, clients, duration):
+    """Run one load; return its numbers with the server's view of the calls."""
+    start = server.log_offset()
+    load = os.getloadavg()[0]  # what else runs on the machine
+    numbers = run_wrk(server.base_url + target.path, target, clients, duration)
+    time.sleep(0.5)  # the last access lines
+    lines = server.access_lines(start, server.log_offset())
+    # webhook_automation masks the secret of the URL in the access log
+    calls = [line for line in lines if same_url(line["path"], target.path)]
+    jobs = [line for line in lines if line["path"].startswith("/queue_job/runjob")]
+    seconds = numbers["duration_us"] / 1e6
+    return {
+        "load_before": load,
+        "requests": int(numbers["requests"]),
+        "rps": numbers["requests"] / seconds,
+        "p50_ms": numbers["p50_us"] / 1000,
+        "p90_ms": numbers["p90_us"] / 1000,
+        "p99_ms": numbers["p99_us"] / 1000,
+        "non2xx": int(numbers["status"]),
+        "socket_errors": int(
+            sum(numbers[k] for k in ("connect", "read", "write", "timeout"))
+        ),
+        "statuses": dict(Counter(line["status"] for line in calls)),
+        "queries": dict(Counter(int(line["queries"]) for line in calls)),
+        "sql_ms": median_ms(line["query_time"] for line in calls),
+        "python_ms": median_ms(line["other_time"] for line in calls),
+        "jobs": len(jobs),
+        "job_queries": dict(Counter(int(line["queries"]) for line in jobs)),
+        "job_sql_ms": median_ms(line["query_time"] for line in jobs),
+        "job_python_ms": median_ms(line["other_time"] for line in jobs),
+    }
+
+
+def median_ms(seconds):
+    """Return the median of access log times (s) in ms, None without any."""
+    values = [float(value) * 1000 for value in seconds]
+    return statistics.median(values) if values else None
+
+
+def same_url(logged, sent):
+    """Tell whether an access log path is the URL sent (secret masked or not)."""
+    if sent.startswith("/web/hook/"):
+        return logged.startswith("/web/hook/")
+    return logged == sent
+
+
+def drain_jobs(db, timeout):
+    """Wait until the job runner has run the queued jobs; return how it went."""
+    started = time.monotonic()
+    backlog = first = bench_scale.queue_backlog(db)
+    while backlog and time.monotonic() - started < timeout:
+        time.sleep(1)
+        backlog = bench_scale.queue_backlog(db)
+    elapsed = time.monotonic() - started
+    return {"jobs": first - backlog, "seconds": elapsed, "left": backlog}
+
+
+def warm_up(servers, targets, seconds):
+    """Load every URL a moment, so that every worker has its registry and caches."""
+    for label, server in servers.items():
+        for target in targets[label].values():
+            run_wrk(server.base_url + target.path, target, 4, seconds)
+    drain_jobs(SIDES["ours"]["db"], timeout=300)
+
+
+def start_servers(mode, args, setups, workdir, scenarios, layout, warm=True):
+    """Start one server per ``layout`` entry (label: (side, database))."""
+    servers = {
+        label: Server(label, side, db, mode, args.port + offset, args.addons_path,
+                      workdir)
+        for offset, (label, (side, db)) in enumerate(layout.items())
+    }  # fmt: skip
     try:
-        wait_for_port(port)
-        url = f"http://127.0.0.1:{port}/web/hook/{secret}"
-        load(url, partner_id, 20, 1)  # warm-up: registry, caches
-        results = {}
-        for clients in sorted({1, concurrency}):
-            latencies, wall = load(url, partner_id, calls, clients)
-            results[clients] = {
-                "rps": calls / wall,
-                "p50": statistics.median(latencies) * 1000,
-                "p95": statistics.quantiles(latencies, n=20)[18] * 1000,
-            }
-        return results
+        for server in servers.values():
+            server.start()
+        for server in servers.values():
+            server.wait_ready()
+    except BaseException:
+        stop_servers(servers)
+        raise
+    targets = {
+        label: {
+            scenario: Target(label, server.side, scenario, setups[server.side], workdir)
+            for scenario in scenarios
+        }
+        for label, server in servers.items()
+    }
+    if warm:
+        log(f"{mode}: servers up, warming up")
+        warm_up(servers, targets, args.warmup)
+    return servers, targets
+
+
+def stop_servers(servers):
+    for server in servers.values():
+        server.stop()
+
+
+def run_rounds(mode, servers, targets, args, clients_list, results):
+    """Load each scenario, clients count and side in turn (A B A B)."""
+    scenarios = list(next(iter(targets.values())))
+    last_async = (args.rounds - 1, "async", clients_list[-1])
+    for round_index in range(args.rounds):
+        for scenario in scenarios:
+            for clients in clients_list:
+                for label, server in servers.items():
+                    row = measure(
+                        server, targets[label][scenario], clients, args.duration
+                    )
+                    row.update(
+                        mode=mode,
+                        scenario=scenario,
+                        side=label,
+                        clients=clients,
+                        round=round_index,
+                    )
+                    results.append(row)
+                    log(
+                        f"{mode:8} r{round_index} {scenario:6} c{clients} {label:4} "
+                        f"{row['rps']:7.1f} req/s p50 {row['p50_ms']:7.1f} ms "
+                        f"p99 {row['p99_ms']:7.1f} ms fail "
+                        f"{row['non2xx'] + row['socket_errors']}"
+                    )
+                if scenario == "async":
+                    if (round_index, scenario, clients) == last_async:
+                        continue  # the servers stop: no need to wait for the jobs
+                    drain = drain_jobs(SIDES["ours"]["db"], args.drain_timeout)
+                    drain.update(mode=mode, clients=clients, round=round_index)
+                    results.append({"drain": drain})
+                    log(f"drained {drain['jobs']} jobs in {drain['seconds']:.0f} s")
+
+
+def main_benchmark(args, setups, workdir):
+    results = []
+    clients_list = [1, 8]
+    for mode in args.modes:
+        layout = {side: (side, spec["db"]) for side, spec in SIDES.items()}
+        servers, targets = start_servers(mode, args, setups, workdir, SCENARIOS, layout)
+        try:
+            run_rounds(mode, servers, targets, args, clients_list, results)
+        finally:
+            stop_servers(servers)
+        results.append({"jobs": bench_scale.queue_states(SIDES["ours"]["db"])})
+        bench_scale.clear_logs(SIDES["ours"]["db"])
+        bench_scale.clear_logs(SIDES["core"]["db"])
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Scale
+# ---------------------------------------------------------------------------
+
+
+def scaled_copy(addons_path, side, setup):
+    """Copy the database of ``side`` and add the scale data to the copy."""
+    db = SIDES[side]["db"]
+    copy = db + "_scale"
+    if database_exists(copy):
+        subprocess.run(["dropdb", copy], check=True)
+    log(f"{copy}: copy of {db}, plus {SCALE_RULES} webhook rules")
+    subprocess.run(["createdb", "-T", db, copy], check=True)
+    filestore = os.path.join(odoo_data_dir(), "filestore")
+    if os.path.isdir(os.path.join(filestore, db)):
+        shutil.copytree(
+            os.path.join(filestore, db),
+            os.path.join(filestore, copy),
+            dirs_exist_ok=True,
+        )
+    shell_step(addons_path, copy, "scale")
+    with bench_scale.cursor(copy) as cr:
+        cr.execute(
+            "SELECT id FROM base_automation WHERE name->>'en_US' "
+            "LIKE 'Bench filler %%' ORDER BY id LIMIT 3"
+        )
+        fillers = [row[0] for row in cr.fetchall()]
+    rules = [setup["rules"]["create"]["id"], setup["rules"]["update"]["id"]]
+    log(f"{copy}: inserting {bench_scale.LOG_ROWS} logs over {len(rules) + 3} rules")
+    started = time.monotonic()
+    bench_scale.fill_logs(copy, rules + fillers)
+    log(f"{copy}: inserted in {time.monotonic() - started:.0f} s")
+    return copy
+
+
+def odoo_data_dir():
+    import odoo.tools.config
+
+    return odoo.tools.config["data_dir"]
+
+
+def drop_copy(db):
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    shutil.rmtree(os.path.join(odoo_data_dir(), "filestore", db), ignore_errors=True)
+
+
+def scale_benchmark(args, setups, workdir):
+    """Empty vs scaled copies of both databases, served side by side, A B A B."""
+    for side in SIDES:
+        bench_scale.clear_logs(SIDES[side]["db"])
+    layout, copies = {}, []
+    try:
+        for side in SIDES:
+            copies.append(scaled_copy(args.addons_path, side, setups[side]))
+            layout[side] = (side, SIDES[side]["db"])
+            layout[side + "_scaled"] = (side, copies[-1])
+        scenarios = {s: SCENARIOS[s] for s in ("create", "update")}
+        servers, targets = start_servers(
+            "threaded", args, setups, workdir, scenarios, layout, warm=False
+        )
+        rows = []
+        try:
+            # the screens first, before the load adds logs of its own
+            screens = bench_ui.measure_screens(
+                {
+                    label: (servers[label].base_url, servers[label].db)
+                    for label in ("ours", "ours_scaled")
+                },
+                setups["ours"]["rules"]["update"]["id"],
+            )
+            for label, times in screens.items():
+                medians = (f"{k} {v['median_ms']:.1f} ms" for k, v in times.items())
+                log(f"{label}: screens " + ", ".join(medians))
+            log("scale: servers up, warming up")
+            warm_up(servers, targets, args.warmup)
+            run_rounds("threaded", servers, targets, args, [1], rows)
+        finally:
+            stop_servers(servers)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for copy in copies:
+            drop_copy(copy)
+        for side in SIDES:
+            bench_scale.clear_logs(SIDES[side]["db"])
+    return {"rows": rows, "screens": screens}
+
+
+# ---------------------------------------------------------------------------
+# Machine and command line
+# ---------------------------------------------------------------------------
+
+
+def machine_info():
+    import odoo.release
+
+    def first(path, key):
+        try:
+            with open(path, encoding="utf-8") as file:
+                for line in file:
+                    if line.startswith(key):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    def output(*command):
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+            return (done.stdout + done.stderr).strip()
+        except OSError:
+            return ""
+
+    mem_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    dirty = output("git", "status", "--porcelain", "--untracked-files=no")
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "ram_gib": round(int(mem_kb) / 1024 / 1024, 1) if mem_kb.isdigit() else "?",
+        "odoo": odoo.release.version,
+        "postgresql": bench_scale.server_version(),
+        "python": platform.python_version(),
+        "wrk": output("wrk", "-v").splitlines()[0] if output("wrk", "-v") else "?",
+        "queue_job": queue_job_version(),
+        "commit": output("git", "rev-parse", "--short", "HEAD"),
+        "dirty": bool(dirty),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def queue_job_version():
+    with bench_scale.cursor(SIDES["ours"]["db"]) as cr:
+        cr.execute(
+            "SELECT latest_version FROM ir_module_module WHERE name = 'queue_job'"
+        )
+        row = cr.fetchone()
+        return row[0] if row else "?"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        prog="scripts/benchmark",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
+    parser.add_argument("--addons-path", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--duration", type=int, help="seconds per run (default 6)")
+    parser.add_argument("--rounds", type=int, help="A B rounds per side (default 2)")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 round, 3 s per run: to check the set-up"
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also measure with 10,000 rules and 1,000,000 logs",
+    )
+    parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="only the scale part; keep the last run's tables",
+    )
+    parser.add_argument("--reset", action="store_true", help="rebuild the databases")
+    parser.add_argument(
+        "--modes",
+        default="threaded,workers",
+        help="server modes, among threaded,workers",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8271,
+        help="first of the two ports the servers listen on",
+    )
+    parser.add_argument("--output", default=os.path.join(REPO, "BENCHMARK.md"))
+    parser.add_argument(
+        "--workdir",
+        default=os.path.join(tempfile.gettempdir(), "webhook_bench"),
+        help="server logs, requests files, raw results",
+    )
+    args = parser.parse_args()
+    args.duration = args.duration or (3 if args.quick else 6)
+    args.rounds = args.rounds or (1 if args.quick else 2)
+    args.warmup = 1 if args.quick else 2
+    args.drain_timeout = 120 if args.quick else 300
+    args.modes = [m for m in args.modes.split(",") if m]
+    unknown = set(args.modes) - set(MODES)
+    if unknown:
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
+    argv = [a for a in sys.argv[1:] if not a.startswith("--addons-path")]
+    args.command = shlex.join(["scripts/benchmark", *argv])
+    return args
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8079)
-    parser.add_argument("--reset", action="store_true", help="recreate the databases")
-    args = parser.parse_args()
-
+    args = parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    raw_path = os.path.join(args.workdir, "results.json")
+    started = time.monotonic()
     setups = {
-        "core": ("webhook_bench_core", "contacts,base_automation"),
-        "webhook_automation": ("webhook_bench_addon", "contacts,webhook_automation"),
+        side: prepare_database(side, args.addons_path, args.reset) for side in SIDES
     }
-    results = {}
-    for label, (db, modules) in setups.items():
-        secret, partner_id = prepare(db, modules, args.addons_path, args.reset)
-        print(f"measuring {label} ({args.calls} calls)...", flush=True)
-        results[label] = measure(
-            db, secret, partner_id, args.addons_path, args.port,
-            args.calls, args.concurrency,
-        )  # fmt: skip
-
-    print()
-    print(f"{'clients':>7} {'server':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
-    for clients in results["core"]:
-        for label in setups:
-            row = results[label][clients]
-            print(
-                f"{clients:>7} {label:<20} {row['rps']:>8.1f} "
-                f"{row['p50']:>8.2f} {row['p95']:>8.2f}"
-            )
-        core, ours = results["core"][clients], results["webhook_automation"][clients]
-        print(
-            f"{clients:>7} {'ratio (ours/core)':<20} {ours['rps'] / core['rps']:>8.2f} "
-            f"{ours['p50'] / core['p50']:>8.2f} {ours['p95'] / core['p95']:>8.2f}"
-        )
-    print(f"\nmachine: {os.cpu_count()} CPUs; one Odoo server at a time, no workers")
+    data = {
+        "machine": machine_info(),
+        "command": args.command,
+        "args": {"duration": args.duration, "rounds": args.rounds, "modes": args.modes},
+    }
+    if args.scale_only:
+        with open(raw_path, encoding="utf-8") as file:
+            previous = json.load(file)
+        data.update(previous, scale=None)
+        data["scale_command"] = args.command
+    else:
+        data["main"] = main_benchmark(args, setups, args.workdir)
+    if args.scale or args.scale_only:
+        data["scale"] = scale_benchmark(args, setups, args.workdir)
+        data["scale_machine"] = machine_info()
+    data["elapsed_s"] = time.monotonic() - started
+    with open(raw_path, "w", encoding="utf-8") as file:
+        json.dump(data, file, indent=1)
+    markdown, console = bench_report.render(data)
+    print(console)
+    with open(args.output, "w", encoding="utf-8") as file:
+        file.write(markdown)
+    log(f"wrote {args.output} (raw results: {raw_path})")
 
 
 if __name__ == "__main__":
