@@ -34,6 +34,8 @@ class WebhookDelivery(models.Model):
     request_id = fields.Char(string="First Request ID", readonly=True)
     status_code = fields.Integer(string="Status", readonly=True)
     response_body = fields.Text(string="Response", readonly=True)
+    # the purge deletes the oldest rows by creation date
+    create_date = fields.Datetime(readonly=True, index=True)
 
     _sql_constraints = [
         (
