@@ -1,0 +1,701 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Turn the raw results of scripts/benchmark.py into BENCHMARK.md and a table."""
+
+import statistics
+from collections import Counter, defaultdict
+
+TITLES = {
+    "health": "/web/health (framework floor)",
+    "create": "(1) create a contact",
+    "update": "(2) update 1 field, 100 records",
+    "same": "(3) same record, +1",
+    "signed": "(4) signature on (core: none)",
+    "async": "(5) async accept (core: sync create)",
+}
+SYNC_SCENARIOS = ("create", "update", "same", "signed")
+MODE_TITLES = {"threaded": "threaded (--workers=0)", "workers": "--workers=2"}
+
+
+def histogram_median(histogram):
+    """Return the median of a {value: count} histogram (keys may be strings)."""
+    values = sorted((int(k), n) for k, n in histogram.items())
+    total = sum(n for _v, n in values)
+    if not total:
+        return None
+    seen = 0
+    for value, count in values:
+        seen += count
+        if seen * 2 >= total:
+            return value
+    return None
+
+
+def mean_of(runs, key):
+    """Return the median over the rounds (the mean of two) of ``key``."""
+    values = [run[key] for run in runs if run.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def aggregate(rows):
+    """Return {(mode, scenario, clients, side): summary} over the rounds."""
+    groups = defaultdict(list)
+    for row in rows:
+        if "scenario" in row:
+            key = (row["mode"], row["scenario"], row["clients"], row["side"])
+            groups[key].append(row)
+    summary = {}
+    for key, runs in groups.items():
+        queries, job_queries, statuses = Counter(), Counter(), Counter()
+        for run in runs:
+            queries.update(run["queries"])
+            job_queries.update(run.get("job_queries", {}))
+            statuses.update(run["statuses"])
+        summary[key] = {
+            "runs": len(runs),
+            "requests": sum(run["requests"] for run in runs),
+            "rps": mean_of(runs, "rps"),
+            "p50": mean_of(runs, "p50_ms"),
+            "p99": mean_of(runs, "p99_ms"),
+            "rps_runs": [round(run["rps"], 1) for run in runs],
+            "fail": sum(run["non2xx"] + run["socket_errors"] for run in runs),
+            "queries": histogram_median(queries),
+            "sql_ms": mean_of(runs, "sql_ms"),
+            "python_ms": mean_of(runs, "python_ms"),
+            "statuses": dict(statuses),
+            "jobs": sum(run.get("jobs", 0) for run in runs),
+            "job_queries": histogram_median(job_queries),
+            "job_sql_ms": mean_of(runs, "job_sql_ms"),
+            "job_python_ms": mean_of(runs, "job_python_ms"),
+            "load": mean_of(runs, "load_before"),
+        }
+    return summary
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def ratio(ours, core):
+    if ours is None or not core:
+        return None
+    return ours / core
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def console_table(header, rows):
+    table = [header] + [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+        for row in table
+    )
+
+
+# ---------------------------------------------------------------------------
+# Main tables
+# ---------------------------------------------------------------------------
+
+MAIN_HEADER = [
+    "scenario",
+    "clients",
+    "core req/s",
+    "ours req/s",
+    "req/s ×",
+    "core p50 ms",
+    "ours p50 ms",
+    "core p99 ms",
+    "ours p99 ms",
+    "p99 ×",
+    "core fail",
+    "ours fail",
+    "core SQL/call",
+    "ours SQL/call",
+]
+
+
+def main_rows(summary, mode):
+    rows = []
+    for scenario, title in TITLES.items():
+        for clients in (1, 8):
+            core = summary.get((mode, scenario, clients, "core"))
+            ours = summary.get((mode, scenario, clients, "ours"))
+            if not core or not ours:
+                continue
+            rows.append(
+                [
+                    title,
+                    clients,
+                    fmt(core["rps"]),
+                    fmt(ours["rps"]),
+                    fmt(ratio(ours["rps"], core["rps"]), 2),
+                    fmt(core["p50"]),
+                    fmt(ours["p50"]),
+                    fmt(core["p99"]),
+                    fmt(ours["p99"]),
+                    fmt(ratio(ours["p99"], core["p99"]), 2),
+                    core["fail"],
+                    ours["fail"],
+                    fmt(core["queries"]),
+                    fmt(ours["queries"]),
+                ]
+            )
+    return rows
+
+
+TIME_HEADER = [
+    "scenario",
+    "clients",
+    "core SQL ms",
+    "ours SQL ms",
+    "core Python ms",
+    "ours Python ms",
+    "core statuses",
+    "ours statuses",
+]
+
+
+def statuses_text(statuses):
+    return " ".join(f"{k}×{v}" for k, v in sorted(statuses.items())) or "-"
+
+
+def time_rows(summary, mode):
+    rows = []
+    for scenario, title in TITLES.items():
+        for clients in (1, 8):
+            core = summary.get((mode, scenario, clients, "core"))
+            ours = summary.get((mode, scenario, clients, "ours"))
+            if not core or not ours:
+                continue
+            rows.append(
+                [
+                    title,
+                    clients,
+                    fmt(core["sql_ms"]),
+                    fmt(ours["sql_ms"]),
+                    fmt(core["python_ms"]),
+                    fmt(ours["python_ms"]),
+                    statuses_text(core["statuses"]),
+                    statuses_text(ours["statuses"]),
+                ]
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------
+
+
+def verdict(ok):
+    return "**met**" if ok else "**MISSED**"
+
+
+def target_throughput(summary, modes):
+    """Sync, Log Calls on: ours req/s >= core's and p99 <= core's, everywhere."""
+    rows = []
+    for mode in modes:
+        for scenario in SYNC_SCENARIOS:
+            for clients in (1, 8):
+                core = summary.get((mode, scenario, clients, "core"))
+                ours = summary.get((mode, scenario, clients, "ours"))
+                if not core or not ours:
+                    continue
+                rps = ratio(ours["rps"], core["rps"])
+                p99 = ratio(ours["p99"], core["p99"])
+                ok = rps is not None and p99 is not None and rps >= 1.0 and p99 <= 1.0
+                rows.append(
+                    [
+                        MODE_TITLES[mode],
+                        TITLES[scenario],
+                        clients,
+                        fmt(rps, 2),
+                        fmt(p99, 2),
+                        verdict(ok),
+                    ]
+                )
+    return rows
+
+
+def target_queries(summary, modes):
+    rows = []
+    for scenario in SYNC_SCENARIOS:
+        core, ours = [], []
+        for mode in modes:
+            for clients in (1, 8):
+                for side, values in (("core", core), ("ours", ours)):
+                    found = summary.get((mode, scenario, clients, side))
+                    if found and found["queries"] is not None:
+                        values.append(found["queries"])
+        if not core or not ours:
+            continue
+        core_q, ours_q = statistics.median(core), statistics.median(ours)
+        rows.append(
+            [TITLES[scenario], fmt(core_q), fmt(ours_q), verdict(ours_q <= core_q)]
+        )
+    return rows
+
+
+def target_async(summary, modes):
+    rows = []
+    for mode in modes:
+        for clients in (1, 8):
+            core = summary.get((mode, "async", clients, "core"))
+            ours = summary.get((mode, "async", clients, "ours"))
+            if not core or not ours:
+                continue
+            value = ratio(ours["rps"], core["rps"])
+            rows.append(
+                [
+                    MODE_TITLES[mode],
+                    clients,
+                    fmt(core["rps"]),
+                    fmt(ours["rps"]),
+                    fmt(value, 2),
+                    verdict(value is not None and value >= 3.0),
+                ]
+            )
+    return rows
+
+
+def target_same_record(summary, modes):
+    rows = []
+    for mode in modes:
+        core = summary.get((mode, "same", 8, "core"))
+        ours = summary.get((mode, "same", 8, "ours"))
+        if not core or not ours:
+            continue
+        rows.append(
+            [
+                MODE_TITLES[mode],
+                f"{core['fail']} of {core['requests']}",
+                f"{ours['fail']} of {ours['requests']}",
+                verdict(ours["fail"] == 0),
+            ]
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Scale
+# ---------------------------------------------------------------------------
+
+
+def scale_rows(scale):
+    """Rows of p50 empty vs scaled (1 client, threaded), and ours' verdicts."""
+    summary = aggregate(scale["rows"])
+    rows, verdicts = [], []
+    for scenario in ("create", "update"):
+        for side in ("core", "ours"):
+            empty = summary.get(("threaded", scenario, 1, side))
+            full = summary.get(("threaded", scenario, 1, side + "_scaled"))
+            if not empty or not full:
+                continue
+            value = ratio(full["p50"], empty["p50"])
+            ok = value is not None and value <= 1.1
+            rows.append([
+                TITLES[scenario], side, fmt(empty["p50"]), fmt(full["p50"]),
+                fmt(value, 2), fmt(empty["rps"]), fmt(full["rps"]),
+                f"{fmt(empty['queries'])} / {fmt(full['queries'])}",
+                f"{fmt(empty['sql_ms'])} / {fmt(full['sql_ms'])}",
+                f"{fmt(empty['python_ms'])} / {fmt(full['python_ms'])}",
+                verdict(ok) if side == "ours" else "(core)",
+            ])  # fmt: skip
+            if side == "ours":
+                verdicts.append(ok)
+    return rows, verdicts
+
+
+SCREEN_TITLES = {
+    "form": "webhook form (web_read)",
+    "log_page": "first page of its logs (web_search_read, 80)",
+    "webhook_list": "first page of the Webhooks list (web_search_read, 80)",
+}
+
+
+def screen_rows(scale):
+    rows, verdicts = [], []
+    empty = scale["screens"]["ours"]
+    full = scale["screens"]["ours_scaled"]
+    for name, title in SCREEN_TITLES.items():
+        limit = 2 * empty[name]["median_ms"] + 50
+        ok = full[name]["median_ms"] <= limit
+        rows.append(
+            [
+                title,
+                fmt(empty[name]["median_ms"]),
+                fmt(full[name]["median_ms"]),
+                fmt(limit),
+                f"{empty[name]['rows']} → {full[name]['rows']}",
+                verdict(ok),
+            ]
+        )
+        verdicts.append(ok)
+    return rows, verdicts
+
+
+# ---------------------------------------------------------------------------
+# Document
+# ---------------------------------------------------------------------------
+
+
+def drains_text(rows):
+    drains = [row["drain"] for row in rows if "drain" in row]
+    if not drains:
+        return ""
+    parts = [
+        f"{d['mode']} c{d['clients']}: {d['jobs']} jobs in {d['seconds']:.0f} s"
+        + (f" ({d['left']} left)" if d["left"] else "")
+        for d in drains
+    ]
+    return "Async backlog drained by the job runner (root:1) before the next run: " + (
+        "; ".join(parts) + "."
+    )
+
+
+def noise_text(summary, modes):
+    """Describe the noise: /web/health runs the same code on both sides."""
+    parts = []
+    for mode in modes:
+        for clients in (1, 8):
+            core = summary.get((mode, "health", clients, "core"))
+            ours = summary.get((mode, "health", clients, "ours"))
+            if core and ours:
+                rps = fmt(ratio(ours["rps"], core["rps"]), 2)
+                p99 = fmt(ratio(ours["p99"], core["p99"]), 2)
+                parts.append(f"{mode} c{clients}: req/s × {rps}, p99 × {p99}")
+    if not parts:
+        return ""
+    text = (
+        "Noise: `/web/health` runs the same code on both sides, so its ratios "
+        "would be 1.00 on a quiet machine; here " + "; ".join(parts) + "."
+    )
+    loads = [v["load"] for v in summary.values() if v.get("load") is not None]
+    if loads:
+        text += (
+            " Load average (1 min) before the runs, whatever else the machine "
+            f"ran included: median {statistics.median(loads):.1f}, "
+            f"max {max(loads):.1f}."
+        )
+    return text
+
+
+def jobs_text(summary, modes):
+    parts = []
+    for mode in modes:
+        for clients in (1, 8):
+            ours = summary.get((mode, "async", clients, "ours"))
+            if ours and ours["jobs"]:
+                parts.append(
+                    f"{mode} c{clients}: {ours['jobs']} jobs ran during the run, "
+                    f"{fmt(ours['job_queries'])} SQL queries, "
+                    f"{fmt(ours['job_sql_ms'])} ms SQL + "
+                    f"{fmt(ours['job_python_ms'])} ms Python each (median)"
+                )
+    if not parts:
+        return ""
+    return "Jobs of the async runs (`/queue_job/runjob`): " + "; ".join(parts) + "."
+
+
+def machine_text(machine, command):
+    return "\n".join(
+        [
+            f"- CPU: {machine['nproc']} × {machine['cpu']}; "
+            f"RAM {machine['ram_gib']} GiB",
+            f"- Odoo {machine['odoo']} (Python {machine['python']}), PostgreSQL "
+            f"{machine['postgresql']}, queue_job {machine['queue_job']}, "
+            f"{machine['wrk']}",
+            f"- webhook_automation at commit {machine['commit']}"
+            + (" plus uncommitted changes" if machine["dirty"] else ""),
+            f"- date: {machine['date']}",
+            f"- command: `{command}`",
+        ]
+    )
+
+
+METHOD = """\
+## How it is measured
+
+- Same Odoo build, same machine, two databases created with
+  `python3 -m odoo -d <db> -i contacts,base_automation[,webhook_automation]
+  --without-demo=all --stop-after-init`: `bench_core` (core `base_automation`
+  only) and `bench_addon` (this addon, updated with `-u webhook_automation`
+  before every benchmark). Both get the same webhook rules on contacts, **Log
+  Calls on**, through `scripts/bench_setup.py`:
+  (1) the create-contact code of Odoo's webhook documentation (seed use case
+  2), no Target Record; (2) Target Record
+  `model.env[payload.get('model')].browse(int(payload.get('id')))` (seed use
+  case 1) and an Update Record action setting the Job Position, the payload
+  rotating over 100 contacts; (3) the same Target Record and the code
+  `record.write({'color': record.color + 1})`, always on one contact; (4) ours
+  only: rule (2) with the GitHub signature scheme (`X-Hub-Signature-256`,
+  precomputed for each of the 100 bodies) — core, which has no signatures, runs
+  rule (2); (5) ours only: rule (1) in `webhook_mode="async"` (answers 202 and
+  leaves the work to a queue job) — core runs rule (1) synchronously.
+- Each database is served by its own Odoo on 127.0.0.1, started the same way:
+  `--workers=0` (threaded), then `--workers=2`, both with
+  `--max-cron-threads=0 --log-level=info`; core with `--load=base,web`, ours
+  with `--load=base,web,queue_job` and `ODOO_QUEUE_JOB_CHANNELS=root:1` so the
+  async calls' jobs run in the same server. Every URL is warmed up first.
+- Load: `wrk -t1 -c<1|8> -d<duration>s --latency` with `scripts/bench_wrk.lua`
+  (one client thread: light enough not to starve a 2-core server), runs
+  alternating core, ours, core, ours for each scenario and client count.
+  req/s, p50 and p99 are the mean over the rounds; failures are non-2xx answers
+  plus socket errors (connect, read, write, timeout at 30 s), summed.
+  After an async run, the next run waits for the job backlog to drain.
+- SQL queries per call: the median of the query counts that Odoo writes at the
+  end of each access log line (`"POST /web/hook/... HTTP/1.1" 200 - <queries>
+  <SQL s> <other s>`); SQL ms and Python ms are the medians of the last two.
+- Scale (`--scale`): each database is copied (`createdb -T`) and the copy
+  gets 10,000 more webhook rules (ORM, one Update Record action each) and,
+  with the SQL of `scripts/bench_scale.py` (`generate_series`, the same rows
+  every time), 1,000,000 call logs spread over 30 days and 5 rules (the two
+  measured ones and three fillers): `webhook_call_log` and as many
+  `webhook_delivery` rows for ours, `ir_logging` rows (core's webhook log)
+  for core. The original (benchmark rules only, logs emptied) and its copy
+  are served side by side (threaded) and loaded in turn with 1 client. The
+  screens are timed in `bench_addon` and its copy over JSON-RPC as the web
+  client calls them (fields from `get_views` of the Webhooks action's views,
+  count limit 10001), alternately on both, before any load: median of 7
+  calls after one warm-up. The copies are dropped afterwards.
+- Where a database has no `account` module, res.partner has no
+  `customer_rank`: the create-contact code runs without that one line, in
+  both databases. Core needs a record to run a webhook on: rule (1) keeps the
+  documentation's placeholder Target Record `model.browse([2])` in both.
+- The servers run through `scripts/bench_odoo.py` (odoo-bin's two lines),
+  which replaces the websocket (gevent) process of `--workers` by an idle
+  one: webhooks do not use it, and under `python3 -m odoo` (or without a
+  working gevent) Odoo respawns it in a loop that burns CPU.
+"""
+
+
+def scale_section(scale, lines):
+    p50_rows, p50_ok = scale_rows(scale)
+    lines += ["", "## Scale: 10,000 rules and 1,000,000 logs vs empty", ""]
+    lines.append(
+        markdown_table(
+            [
+                "scenario (threaded, 1 client)",
+                "side",
+                "p50 empty ms",
+                "p50 scaled ms",
+                "scaled/empty",
+                "req/s empty",
+                "req/s scaled",
+                "SQL queries/call empty / scaled",
+                "SQL ms/call empty / scaled",
+                "Python ms/call empty / scaled",
+                "p50 ≤ 1.1× empty",
+            ],
+            p50_rows,
+        )
+    )
+    screen, screen_ok = screen_rows(scale)
+    lines += ["", "Screens of `bench_addon` (median ms):", ""]
+    lines.append(
+        markdown_table(
+            [
+                "screen",
+                "empty ms",
+                "scaled ms",
+                "limit (2× empty + 50 ms)",
+                "rows (count)",
+                "within limit",
+            ],
+            screen,
+        )
+    )
+    return p50_ok, screen_ok
+
+
+def span(values):
+    """Return 'a–b' for the numbers among ``values`` (texts from the tables)."""
+    numbers = sorted(float(v) for v in values if v not in ("-", None))
+    if not numbers:
+        return "-"
+    low, high = numbers[0], numbers[-1]
+    return f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
+
+
+def throughput_detail(rows):
+    met = sum("MISSED" not in row[-1] for row in rows)
+    return (
+        f"{met} of {len(rows)} (server, scenario, clients) met; req/s × "
+        f"{span(row[3] for row in rows)}, p99 × {span(row[4] for row in rows)}"
+    )
+
+
+def queries_detail(rows):
+    return ", ".join(f"{row[0][:3]} {row[2]} vs {row[1]}" for row in rows)
+
+
+def async_detail(rows):
+    return "req/s × " + ", ".join(
+        f"{row[0].split()[0]} c{row[1]} {row[4]}" for row in rows
+    )
+
+
+def same_record_detail(rows):
+    return ", ".join(
+        f"{row[0].split()[0]}: ours {row[2]} calls failed, core {row[1]}"
+        for row in rows
+    )
+
+
+def scale_detail(rows):
+    return ", ".join(
+        f"{row[0][:3]} {row[2]} → {row[3]} ms (× {row[4]})"
+        for row in rows
+        if row[1] == "ours"
+    )
+
+
+def screens_detail(rows):
+    names = ("form", "logs", "list")
+    return ", ".join(
+        f"{name} {row[1]} → {row[2]} ms (limit {row[3]})"
+        for name, row in zip(names, rows, strict=False)
+    )
+
+
+def target_block(lines, title, ok, header, rows):
+    lines += ["", f"### {title}: {verdict(ok)}", ""]
+    lines.append(markdown_table(header, rows))
+
+
+def targets_section(summary, modes, scale, lines):
+    """Append the targets of the issue; return [(target, met, detail)]."""
+    results = []
+    lines += ["", "## Targets"]
+    rows = target_throughput(summary, modes)
+    ok = bool(rows) and all("MISSED" not in row[-1] for row in rows)
+    title = "Sync, Log Calls on (signature on in 4): req/s ≥ 1.0× core, p99 ≤ core"
+    results.append((title, ok, throughput_detail(rows)))
+    target_block(
+        lines, title, ok,
+        ["server", "scenario", "clients", "req/s ours/core", "p99 ours/core", ""],
+        rows,
+    )  # fmt: skip
+    rows = target_queries(summary, modes)
+    ok = bool(rows) and all("MISSED" not in row[-1] for row in rows)
+    title = "SQL queries per sync call ≤ core's"
+    results.append((title, ok, "ours vs core: " + queries_detail(rows)))
+    target_block(lines, title, ok, ["scenario", "core", "ours", ""], rows)
+    rows = target_async(summary, modes)
+    ok = bool(rows) and all("MISSED" not in row[-1] for row in rows)
+    title = "Async accept ≥ 3× core's create-contact req/s"
+    results.append((title, ok, async_detail(rows)))
+    target_block(
+        lines, title, ok,
+        ["server", "clients", "core create req/s", "ours async req/s", "×", ""], rows,
+    )  # fmt: skip
+    rows = target_same_record(summary, modes)
+    ok = bool(rows) and all("MISSED" not in row[-1] for row in rows)
+    title = "Same record, 8 callers: no failed call for ours"
+    results.append((title, ok, same_record_detail(rows)))
+    header = ["server", "core: failed of calls", "ours: failed of calls", ""]
+    target_block(lines, title, ok, header, rows)
+    if scale:
+        p50_rows, p50_ok = scale_rows(scale)
+        screens, screen_ok = screen_rows(scale)
+        ok = bool(p50_ok) and all(p50_ok)
+        results.append(("Scale: p50 ≤ 1.1× empty", ok, scale_detail(p50_rows)))
+        ok = bool(screen_ok) and all(screen_ok)
+        results.append(
+            ("Scale: screens ≤ 2× empty + 50 ms", ok, screens_detail(screens))
+        )
+        lines += ["", "### Scale", "", "See the scale tables above."]
+    return results
+
+
+def summary_lines(results):
+    lines = ["", "## Summary", ""]
+    lines += [f"- {verdict(ok)} {title}: {detail}" for title, ok, detail in results]
+    return lines
+
+
+def render(data):
+    """Return (markdown, console text) for the raw results ``data``."""
+    rows = data.get("main") or []
+    summary = aggregate(rows)
+    modes = [m for m in ("threaded", "workers") if any(k[0] == m for k in summary)]
+    args = data.get("args", {})
+    lines = [
+        "# Benchmark: webhook_automation vs Odoo core webhooks",
+        "",
+        "Generated by `scripts/benchmark`; do not edit by hand, run it again.",
+        f"Each run lasts {args.get('duration')} s; {args.get('rounds')} round(s) "
+        "per side, alternating core and ours. `×` is ours / core.",
+        "",
+        "## Machine and command",
+        "",
+        machine_text(data["machine"], data["command"]),
+    ]
+    if data.get("scale_command"):
+        lines.append(f"- scale part: `{data['scale_command']}`")
+    head = len(lines)
+    console = []
+    for mode in modes:
+        lines += ["", f"## Results: {MODE_TITLES[mode]}", ""]
+        lines.append(markdown_table(MAIN_HEADER, main_rows(summary, mode)))
+        lines += ["", "Where the time goes (median per call, from the access log):", ""]
+        lines.append(markdown_table(TIME_HEADER, time_rows(summary, mode)))
+        console += [
+            "",
+            f"== {MODE_TITLES[mode]} ==",
+            console_table(MAIN_HEADER, main_rows(summary, mode)),
+        ]
+    for text in (
+        noise_text(summary, modes),
+        drains_text(rows),
+        jobs_text(summary, modes),
+    ):
+        if text:
+            lines += ["", text]
+    scale = data.get("scale")
+    if scale:
+        scale_section(scale, lines)
+    target_lines = []
+    results = targets_section(summary, modes, scale, target_lines)
+    lines[head:head] = summary_lines(results)
+    lines += target_lines + ["", METHOD]
+    console += ["", "== targets =="]
+    console += [
+        f"{'met   ' if ok else 'MISSED'}  {title}: {detail}"
+        for title, ok, detail in results
+    ]
+    if scale:
+        p50_rows, _ = scale_rows(scale)
+        screens, _ = screen_rows(scale)
+        console += [
+            "",
+            "== scale ==",
+            console_table(
+                [
+                    "scenario",
+                    "side",
+                    "p50 empty",
+                    "p50 scaled",
+                    "×",
+                    "rps empty",
+                    "rps scaled",
+                    "queries",
+                    "SQL ms",
+                    "Python ms",
+                    "",
+                ],
+                p50_rows,
+            ),
+            console_table(["screen", "empty", "scaled", "limit", "rows", ""], screens),
+        ]
+    return "\n".join(lines) + "\n", "\n".join(console)
