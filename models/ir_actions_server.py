@@ -1,6 +1,6 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
 # exception classes a code action may raise to refuse a payload (422)
@@ -18,6 +18,10 @@ WEBHOOK_EXCEPTIONS = {
 
 class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
+
+    # each call reads its rule's actions by this column: with thousands of
+    # rules, core's unindexed lookup costs milliseconds
+    base_automation_id = fields.Many2one(index="btree_not_null")
 
     def _get_eval_context(self, action=None):
         """Give webhook code actions the payload and the common exception classes.

@@ -644,6 +644,11 @@ def parse_args():
     )
     parser.add_argument("--reset", action="store_true", help="rebuild the databases")
     parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: write the report of the last run's raw results",
+    )
+    parser.add_argument(
         "--modes",
         default="threaded,workers",
         help="server modes, among threaded,workers",
@@ -652,7 +657,7 @@ def parse_args():
         "--port",
         type=int,
         default=8271,
-        help="first of the two ports the servers listen on",
+        help="first of the ports the servers listen on (2, 4 with --scale)",
     )
     parser.add_argument("--output", default=os.path.join(REPO, "BENCHMARK.md"))
     parser.add_argument(
@@ -678,6 +683,10 @@ def main():
     args = parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     raw_path = os.path.join(args.workdir, "results.json")
+    if args.report_only:
+        with open(raw_path, encoding="utf-8") as file:
+            write_report(json.load(file), args.output, raw_path)
+        return
     started = time.monotonic()
     setups = {
         side: prepare_database(side, args.addons_path, args.reset) for side in SIDES
@@ -700,11 +709,15 @@ def main():
     data["elapsed_s"] = time.monotonic() - started
     with open(raw_path, "w", encoding="utf-8") as file:
         json.dump(data, file, indent=1)
+    write_report(data, args.output, raw_path)
+
+
+def write_report(data, output, raw_path):
     markdown, console = bench_report.render(data)
     print(console)
-    with open(args.output, "w", encoding="utf-8") as file:
+    with open(output, "w", encoding="utf-8") as file:
         file.write(markdown)
-    log(f"wrote {args.output} (raw results: {raw_path})")
+    log(f"wrote {output} (raw results: {raw_path})")
 
 
 if __name__ == "__main__":
