@@ -6,6 +6,8 @@ import json
 import logging
 from urllib.parse import parse_qsl
 
+from werkzeug.datastructures import MultiDict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
@@ -26,7 +28,12 @@ from ..receiver.errors import (
     error_message,
     is_transient,
 )
-from ..receiver.payload import is_form_mimetype, is_json_mimetype, parse_json_object
+from ..receiver.payload import (
+    is_form_mimetype,
+    is_json_mimetype,
+    multidict_to_dict,
+    parse_json_object,
+)
 from ..receiver.signatures import get_scheme
 
 _logger = logging.getLogger(__name__)
@@ -314,10 +321,9 @@ class BaseAutomation(models.Model):
         if is_json_mimetype(call.content_type) and call.body.strip():
             payload.update(parse_json_object(call.body))
         elif is_form_mimetype(call.content_type):
-            pairs = parse_qsl(call.body.decode(), keep_blank_values=True)
-            for key in dict(pairs):
-                values = [value for name, value in pairs if name == key]
-                payload[key] = values[0] if len(values) == 1 else values
+            # the same flattening as the first run's (multidict_to_dict)
+            form = MultiDict(parse_qsl(call.body.decode(), keep_blank_values=True))
+            payload.update(multidict_to_dict(form))
         elif call.body:
             raise UserError(_("This call's body cannot be parsed again."))
         return payload
