@@ -231,7 +231,7 @@ class BaseAutomation(models.Model):
             ),
         )
         job = delayable._webhook_perform_call(log.id, call.payload)
-        log.job_id = job.db_record()
+        log._link_job(job.uuid)
         return job
 
     # ------------------------------------------------------------------
@@ -255,6 +255,7 @@ class BaseAutomation(models.Model):
         """Run an accepted async call: target and actions, all or nothing (a job)."""
         self.ensure_one()
         rule_sudo = self.sudo()
+        rule_sudo._webhook_prefetch_model_name()
         log_sudo = rule_sudo.env["webhook.call.log"].browse(log_id).exists()
         attempt = (log_sudo.job_id.retry or 0) + 1
         call = WebhookCall(method=log_sudo.method or "POST", payload=payload)

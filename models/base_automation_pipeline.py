@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from psycopg2 import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -138,7 +138,42 @@ class BaseAutomation(models.Model):
             self._webhook_get_rule_fields(),
             limit=1,
         )
+        automation_sudo._webhook_prefetch_model_name()
         return automation_sudo
+
+    def _webhook_prefetch_model_name(self):
+        """Put the name of the rules' model in the cache, without reading ir.model.
+
+        Every call reads it (core's evaluation context and server actions
+        included); a model's technical name never changes, so it is kept in
+        the registry's cache.
+        """
+        field = self._fields["model_name"]
+        model_field = self.env["ir.model"]._fields["model"]
+        for rule in self:
+            name = self._webhook_get_model_name(rule.model_id.id)
+            self.env.cache.update(rule, field, [name])
+            # and for the actions, which read it through their model_id
+            self.env.cache.update(rule.model_id, model_field, [name])
+
+    @api.model
+    @tools.ormcache("model_id")
+    def _webhook_get_model_name(self, model_id):
+        """Return the technical name of model ``model_id`` (cached)."""
+        return self.env["ir.model"].sudo().browse(model_id).model
+
+    def _webhook_get_actions(self):
+        """Return the rule's actions, their fields read by the query finding them."""
+        self.ensure_one()
+        action_model = self.env["ir.actions.server"]
+        return action_model.search_fetch(
+            [("base_automation_id", "=", self.id)],
+            [
+                name
+                for name, field in action_model._fields.items()
+                if field.store and field.column_type and field.prefetch is True
+            ],
+        )
 
     @api.model
     def _webhook_get_rule_fields(self):
@@ -445,8 +480,10 @@ class BaseAutomation(models.Model):
         superuser's as in core.
         """
         self.ensure_one()
-        actions = self.action_server_ids.with_env(target.env).with_context(
-            webhook_payload=payload, active_model=target._name
+        actions = (
+            self._webhook_get_actions()
+            .with_env(target.env)
+            .with_context(webhook_payload=payload, active_model=target._name)
         )
         if not target:
             for action in actions:
@@ -521,6 +558,5 @@ class BaseAutomation(models.Model):
                 call.duration_ms,
                 call.request_id,
             )
-        return self.env["webhook.call.log"].create(
-            self.env["webhook.call.log"]._prepare_log_values(self, call)
-        )
+        log_model = self.env["webhook.call.log"]
+        return log_model._insert_log(log_model._prepare_log_values(self, call))

@@ -212,6 +212,69 @@ class WebhookCallLog(models.Model):
         }
 
     @api.model
+    def _insert_log(self, values):
+        """Insert one log row with a single INSERT and return it.
+
+        Every call writes a log, so this skips what ORM ``create()`` adds to
+        an append-only row (default and access machinery, one query for the
+        transaction's date): about half a millisecond per call. ``values`` are
+        those of ``_prepare_log_values``, which is where to add fields.
+        """
+        values = dict(self._get_insert_defaults(), **values)
+        names, params = [], []
+        for name, value in values.items():
+            field = self._fields[name]
+            if not (field.store and field.column_type):
+                raise ValueError(f"{self._name}.{name} is not a stored column")
+            names.append(SQL.identifier(name))
+            params.append(field.convert_to_column_insert(value, self, values))
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        for name in ("create_uid", "write_uid"):
+            names.append(SQL.identifier(name))
+            params.append(self.env.uid)
+        for name in ("create_date", "write_date"):
+            names.append(SQL.identifier(name))
+            params.append(now)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+                SQL.identifier(self._table),
+                SQL(", ").join(names),
+                SQL(", ").join(params),
+            )
+        )
+        log = self.browse(self.env.cr.fetchone()[0])
+        # what create() does for the webhook's One2many of logs
+        for name, value in values.items():
+            field = self._fields[name]
+            if field.type == "many2one" and value:
+                for inverse in self.pool.field_inverses[field]:
+                    self.env[inverse.model_name].browse(value).invalidate_recordset(
+                        [inverse.name]
+                    )
+        return log
+
+    def _link_job(self, job_uuid):
+        """Set the job of this log from the job's uuid, in one UPDATE."""
+        self.ensure_one()
+        self.env["queue.job"].flush_model(["uuid"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE webhook_call_log SET job_id = "
+                "(SELECT id FROM queue_job WHERE uuid = %s), "
+                "write_date = (now() AT TIME ZONE 'UTC') WHERE id = %s",
+                job_uuid,
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["job_id", "write_date"])
+
+    @api.model
+    def _get_insert_defaults(self):
+        """Return the values of a new log that calls do not set."""
+        return {"call_date": fields.Datetime.now()}
+
+    @api.model
     def _prepare_outcome_values(self, call):
         """Return the target and error fields of a call that has run."""
         values = {}

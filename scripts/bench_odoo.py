@@ -11,6 +11,11 @@ of its plugins) the process dies at once too: either way the master respawns
 it in a loop that burns CPU during the benchmark. Webhooks do not use
 websockets, so here that process is an idle placeholder, the same for both
 databases.
+
+``bench_odoo.py jobrunner <odoo options>`` runs OCA queue_job's job runner on
+its own, as queue_job documents for a runner apart from the HTTP server
+(``python -m odoo.addons.queue_job.jobrunner``), with Odoo's options parsed
+before queue_job is imported (it needs the addons path).
 """
 
 import signal
@@ -23,4 +28,12 @@ if __name__ == "__main__":
             signal.pause()
     import odoo
 
+    if sys.argv[1:2] == ["jobrunner"]:
+        odoo.tools.config.parse_config(sys.argv[2:])
+        from odoo.addons.queue_job.jobrunner.runner import QueueJobRunner
+
+        runner = QueueJobRunner.from_environ_or_config()
+        signal.signal(signal.SIGTERM, lambda *_args: runner.stop())
+        runner.run()
+        sys.exit(0)
     odoo.cli.main()

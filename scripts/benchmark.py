@@ -59,7 +59,10 @@ SIDES = {
         "db": "bench_addon",
         "modules": "contacts,base_automation,webhook_automation",
         "load": "base,web,queue_job",
-        "env": {"ODOO_QUEUE_JOB_CHANNELS": "root:1"},
+        # no job runner in the server: a runner of its own (JobRunner), which
+        # the burst scenario stops while it loads the server
+        "env": {"ODOO_QUEUE_JOB_CHANNELS": "root:0"},
+        "runner_env": {"ODOO_QUEUE_JOB_CHANNELS": "root:1"},
     },
 }
 # key: (title, core's rule, our rule, body); None: GET /web/health
@@ -69,8 +72,22 @@ SCENARIOS = {
     "update": ("(2) update 1 field, 100 records", "update", "update", "update"),
     "same": ("(3) same record, +1", "same", "same", "same"),
     "signed": ("(4) GitHub signature (core: none)", "update", "signed", "update"),
-    "async": ("(5) async accept (core: sync create)", "create", "async", "create"),
+    "async": (
+        "(5) async accept, burst (core: sync create)",
+        "create",
+        "async",
+        "create",
+    ),
+    "async_live": (
+        "(6) async accept, jobs running (core: sync create)",
+        "create",
+        "async",
+        "create",
+    ),
 }
+# async scenarios, and those during which the job runner is stopped
+ASYNC_SCENARIOS = ("async", "async_live")
+BURST_SCENARIOS = ("async",)
 MODES = {"threaded": 0, "workers": 2}
 ACCESS_LINE = re.compile(
     r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) \S+ '
@@ -189,6 +206,11 @@ class Server:
         self.addons_path = addons_path
         self.logfile = os.path.join(workdir, f"{label}-{mode}.log")
         self.process = None
+        self.runner = (
+            JobRunner(self, os.path.join(workdir, f"{label}-{mode}-runner.log"))
+            if "runner_env" in SIDES[side]
+            else None
+        )
 
     @property
     def base_url(self):
@@ -228,6 +250,8 @@ class Server:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if self.runner:
+            self.runner.start()
 
     def wait_ready(self, timeout=180):
         deadline = time.monotonic() + timeout
@@ -243,6 +267,8 @@ class Server:
         raise SystemExit(f"{self.label} server did not answer: see {self.logfile}")
 
     def stop(self):
+        if self.runner:
+            self.runner.stop()
         if self.process is None or self.process.poll() is not None:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -269,6 +295,50 @@ class Server:
 # ---------------------------------------------------------------------------
 # Load
 # ---------------------------------------------------------------------------
+
+
+class JobRunner:
+    """OCA queue_job's job runner of one server, in a process of its own."""
+
+    def __init__(self, server, logfile):
+        self.server = server
+        self.logfile = logfile
+        self.process = None
+
+    def start(self):
+        if self.process is not None and self.process.poll() is None:
+            return
+        server = self.server
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_QUEUE")}
+        env.update(SIDES[server.side]["runner_env"])
+        command = [
+            sys.executable,
+            ODOO_LAUNCHER,
+            "jobrunner",
+            f"--database={server.db}",
+            f"--addons-path={server.addons_path}",
+            "--http-interface=127.0.0.1",
+            f"--http-port={server.port}",
+            "--log-level=info",
+            f"--logfile={self.logfile}",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
 
 
 def github_signature(body):
@@ -435,14 +505,19 @@ def stop_servers(servers):
 def run_rounds(mode, servers, targets, args, clients_list, results):
     """Load each scenario, clients count and side in turn (A B A B)."""
     scenarios = list(next(iter(targets.values())))
-    last_async = (args.rounds - 1, "async", clients_list[-1])
+    last_async = (args.rounds - 1, ASYNC_SCENARIOS[-1], clients_list[-1])
     for round_index in range(args.rounds):
         for scenario in scenarios:
             for clients in clients_list:
                 for label, server in servers.items():
+                    burst = scenario in BURST_SCENARIOS and server.runner
+                    if burst:  # the jobs wait until the load is over
+                        server.runner.stop()
                     row = measure(
                         server, targets[label][scenario], clients, args.duration
                     )
+                    if burst:
+                        server.runner.start()
                     row.update(
                         mode=mode,
                         scenario=scenario,
@@ -457,11 +532,13 @@ def run_rounds(mode, servers, targets, args, clients_list, results):
                         f"p99 {row['p99_ms']:7.1f} ms fail "
                         f"{row['non2xx'] + row['socket_errors']}"
                     )
-                if scenario == "async":
+                if scenario in ASYNC_SCENARIOS:
                     if (round_index, scenario, clients) == last_async:
                         continue  # the servers stop: no need to wait for the jobs
                     drain = drain_jobs(SIDES["ours"]["db"], args.drain_timeout)
-                    drain.update(mode=mode, clients=clients, round=round_index)
+                    drain.update(
+                        mode=mode, clients=clients, round=round_index, scenario=scenario
+                    )
                     results.append({"drain": drain})
                     log(f"drained {drain['jobs']} jobs in {drain['seconds']:.0f} s")
 

@@ -337,8 +337,13 @@ class TestReplay(DeliveryCase):
         rule = self._rule()
         self.assertWebhookOk(self._call(rule, json={"name": "Replayed"}))
         log = self._last_log(rule)
+        self.assertEqual(rule.webhook_log_ids, log)  # now in the cache
         action = log.action_replay()
         replay = self.env["webhook.call.log"].browse(action["res_id"])
+        # the log is one INSERT: the webhook's list of logs sees it at once
+        self.assertEqual(rule.webhook_log_ids, replay | log)
+        self.assertEqual(replay.create_uid, self.env.user)
+        self.assertTrue(replay.create_date and replay.call_date)
         self.assertEqual(replay.replay_of_id, log)
         self.assertEqual((replay.state, replay.status_code), ("done", 200))
         self.assertTrue(replay.from_console)
@@ -369,6 +374,8 @@ class TestReplay(DeliveryCase):
         log = self._last_log(rule)
         replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
         self.assertEqual((replay.state, replay.status_code), ("accepted", 202))
+        self.assertEqual(replay.job_id.args[0], replay.id)  # linked both ways
+        self.assertNotEqual(replay.job_id, log.job_id)
         self._run_jobs()
         self.assertEqual(self._count("Form replay"), 2)
 
