@@ -449,7 +449,10 @@ long). In (6) the runner runs the jobs during the load on the same two cores:
 each job creates the contact and updates its log, which costs more CPU than
 core's synchronous call, so on this machine accepting can only be faster than
 core while the jobs wait; a server of its own for the jobs (queue_job's
-`ODOO_QUEUE_JOB_HOST`/`PORT`) removes that contention."""
+`ODOO_QUEUE_JOB_HOST`/`PORT`) removes that contention. An accepted call
+takes 8 SQL queries against core's 23, and about a third of its time is
+queue_job creating the job (`with_delay()`: `Job()` and `store()`), which
+the addon reuses rather than keep a queue of its own."""
 
 METHOD = """\
 ## How it is measured
