@@ -45,6 +45,10 @@ class TestAccess(WebhookCase):
         Log = self.env["webhook.call.log"].with_user(self.admin)
         with self.assertRaises(AccessError):
             Log.create({"automation_id": self.rule.id})
+        # the pipeline's single INSERT checks the same right when not superuser
+        with self.assertRaises(AccessError):
+            Log._insert_log({"automation_id": self.rule.id, "request_id": "forged"})
+        self.assertFalse(Log.sudo().search([("request_id", "=", "forged")]))
         with self.assertRaises(AccessError):
             self.log.with_user(self.admin).write({"status_code": 200})
 
