@@ -81,6 +81,17 @@ def fmt(value, digits=1):
     return f"{value:.{digits}f}"
 
 
+def side_by_side(summary, modes, scenarios, clients_list=(1, 8)):
+    """Yield (mode, scenario, clients, core, ours) where both sides ran."""
+    for mode in modes:
+        for scenario in scenarios:
+            for clients in clients_list:
+                core = summary.get((mode, scenario, clients, "core"))
+                ours = summary.get((mode, scenario, clients, "ours"))
+                if core and ours:
+                    yield mode, scenario, clients, core, ours
+
+
 def ratio(ours, core):
     if ours is None or not core:
         return None
@@ -127,30 +138,25 @@ MAIN_HEADER = [
 
 def main_rows(summary, mode):
     rows = []
-    for scenario, title in TITLES.items():
-        for clients in (1, 8):
-            core = summary.get((mode, scenario, clients, "core"))
-            ours = summary.get((mode, scenario, clients, "ours"))
-            if not core or not ours:
-                continue
-            rows.append(
-                [
-                    title,
-                    clients,
-                    fmt(core["rps"]),
-                    fmt(ours["rps"]),
-                    fmt(ratio(ours["rps"], core["rps"]), 2),
-                    fmt(core["p50"]),
-                    fmt(ours["p50"]),
-                    fmt(core["p99"]),
-                    fmt(ours["p99"]),
-                    fmt(ratio(ours["p99"], core["p99"]), 2),
-                    core["fail"],
-                    ours["fail"],
-                    fmt(core["queries"]),
-                    fmt(ours["queries"]),
-                ]
-            )
+    for _mode, scenario, clients, core, ours in side_by_side(summary, [mode], TITLES):
+        rows.append(
+            [
+                TITLES[scenario],
+                clients,
+                fmt(core["rps"]),
+                fmt(ours["rps"]),
+                fmt(ratio(ours["rps"], core["rps"]), 2),
+                fmt(core["p50"]),
+                fmt(ours["p50"]),
+                fmt(core["p99"]),
+                fmt(ours["p99"]),
+                fmt(ratio(ours["p99"], core["p99"]), 2),
+                core["fail"],
+                ours["fail"],
+                fmt(core["queries"]),
+                fmt(ours["queries"]),
+            ]
+        )
     return rows
 
 
@@ -172,24 +178,19 @@ def statuses_text(statuses):
 
 def time_rows(summary, mode):
     rows = []
-    for scenario, title in TITLES.items():
-        for clients in (1, 8):
-            core = summary.get((mode, scenario, clients, "core"))
-            ours = summary.get((mode, scenario, clients, "ours"))
-            if not core or not ours:
-                continue
-            rows.append(
-                [
-                    title,
-                    clients,
-                    fmt(core["sql_ms"]),
-                    fmt(ours["sql_ms"]),
-                    fmt(core["python_ms"]),
-                    fmt(ours["python_ms"]),
-                    statuses_text(core["statuses"]),
-                    statuses_text(ours["statuses"]),
-                ]
-            )
+    for _mode, scenario, clients, core, ours in side_by_side(summary, [mode], TITLES):
+        rows.append(
+            [
+                TITLES[scenario],
+                clients,
+                fmt(core["sql_ms"]),
+                fmt(ours["sql_ms"]),
+                fmt(core["python_ms"]),
+                fmt(ours["python_ms"]),
+                statuses_text(core["statuses"]),
+                statuses_text(ours["statuses"]),
+            ]
+        )
     return rows
 
 
@@ -205,26 +206,22 @@ def verdict(ok):
 def target_throughput(summary, modes):
     """Sync, Log Calls on: ours req/s >= core's and p99 <= core's, everywhere."""
     rows = []
-    for mode in modes:
-        for scenario in SYNC_SCENARIOS:
-            for clients in (1, 8):
-                core = summary.get((mode, scenario, clients, "core"))
-                ours = summary.get((mode, scenario, clients, "ours"))
-                if not core or not ours:
-                    continue
-                rps = ratio(ours["rps"], core["rps"])
-                p99 = ratio(ours["p99"], core["p99"])
-                ok = rps is not None and p99 is not None and rps >= 1.0 and p99 <= 1.0
-                rows.append(
-                    [
-                        MODE_TITLES[mode],
-                        TITLES[scenario],
-                        clients,
-                        fmt(rps, 2),
-                        fmt(p99, 2),
-                        verdict(ok),
-                    ]
-                )
+    for mode, scenario, clients, core, ours in side_by_side(
+        summary, modes, SYNC_SCENARIOS
+    ):
+        rps = ratio(ours["rps"], core["rps"])
+        p99 = ratio(ours["p99"], core["p99"])
+        ok = rps is not None and p99 is not None and rps >= 1.0 and p99 <= 1.0
+        rows.append(
+            [
+                MODE_TITLES[mode],
+                TITLES[scenario],
+                clients,
+                fmt(rps, 2),
+                fmt(p99, 2),
+                verdict(ok),
+            ]
+        )
     return rows
 
 
@@ -250,42 +247,35 @@ def target_queries(summary, modes):
 def target_async(summary, modes):
     """Rows of the async target: the burst's ratio, and the one with jobs running."""
     rows = []
-    for mode in modes:
-        for clients in (1, 8):
-            core = summary.get((mode, "async", clients, "core"))
-            ours = summary.get((mode, "async", clients, "ours"))
-            if not core or not ours:
-                continue
-            value = ratio(ours["rps"], core["rps"])
-            core_live = summary.get((mode, "async_live", clients, "core"))
-            ours_live = summary.get((mode, "async_live", clients, "ours"))
-            live = (
-                ratio(ours_live["rps"], core_live["rps"])
-                if core_live and ours_live
-                else None
-            )
-            rows.append(
-                [
-                    MODE_TITLES[mode],
-                    clients,
-                    fmt(core["rps"]),
-                    fmt(ours["rps"]),
-                    fmt(value, 2),
-                    fmt(ours_live and ours_live["rps"]),
-                    fmt(live, 2),
-                    verdict(value is not None and value >= 3.0),
-                ]
-            )
+    for mode, _scenario, clients, core, ours in side_by_side(summary, modes, ["async"]):
+        value = ratio(ours["rps"], core["rps"])
+        core_live = summary.get((mode, "async_live", clients, "core"))
+        ours_live = summary.get((mode, "async_live", clients, "ours"))
+        live = (
+            ratio(ours_live["rps"], core_live["rps"])
+            if core_live and ours_live
+            else None
+        )
+        rows.append(
+            [
+                MODE_TITLES[mode],
+                clients,
+                fmt(core["rps"]),
+                fmt(ours["rps"]),
+                fmt(value, 2),
+                fmt(ours_live and ours_live["rps"]),
+                fmt(live, 2),
+                verdict(value is not None and value >= 3.0),
+            ]
+        )
     return rows
 
 
 def target_same_record(summary, modes):
     rows = []
-    for mode in modes:
-        core = summary.get((mode, "same", 8, "core"))
-        ours = summary.get((mode, "same", 8, "ours"))
-        if not core or not ours:
-            continue
+    for mode, _scenario, _clients, core, ours in side_by_side(
+        summary, modes, ["same"], [8]
+    ):
         rows.append(
             [
                 MODE_TITLES[mode],
@@ -380,14 +370,12 @@ def drains_text(rows):
 def noise_text(summary, modes):
     """Describe the noise: /web/health runs the same code on both sides."""
     parts = []
-    for mode in modes:
-        for clients in (1, 8):
-            core = summary.get((mode, "health", clients, "core"))
-            ours = summary.get((mode, "health", clients, "ours"))
-            if core and ours:
-                rps = fmt(ratio(ours["rps"], core["rps"]), 2)
-                p99 = fmt(ratio(ours["p99"], core["p99"]), 2)
-                parts.append(f"{mode} c{clients}: req/s × {rps}, p99 × {p99}")
+    for mode, _scenario, clients, core, ours in side_by_side(
+        summary, modes, ["health"]
+    ):
+        rps = fmt(ratio(ours["rps"], core["rps"]), 2)
+        p99 = fmt(ratio(ours["p99"], core["p99"]), 2)
+        parts.append(f"{mode} c{clients}: req/s × {rps}, p99 × {p99}")
     if not parts:
         return ""
     text = (

@@ -116,6 +116,20 @@ def _finished(states, total):
     return states.get("done", 0) == total or bool(states.get("failed"))
 
 
+def _assert_all_run_once(server, data, rule, names, timeout):
+    """Wait for the calls creating contacts ``names``; each must be done, once."""
+    states = wait_for(
+        lambda env: _log_states(env, rule.id),
+        until=lambda states: _finished(states, len(names)),
+        timeout=timeout,
+        what=f"the {len(names)} accepted calls done",
+        servers=[server],
+    )
+    assert states == {"done": len(names)}
+    with data.env() as env:
+        assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+
+
 # first of its mode: the server with the runner it ends with serves the next
 # tests, instead of being stopped for the server without runner it starts with
 @SERVER_MODES
@@ -143,16 +157,7 @@ def test_accepted_calls_survive_a_crash(servers, workers):
                 assert _partner_names(env, data.tag) == {}
             # a new server, with the runner, runs what the crashed one accepted
             server = servers.get(workers=workers, job_runner=True)
-            states = wait_for(
-                lambda env: _log_states(env, rule.id),
-                until=lambda states: _finished(states, calls),
-                timeout=60,
-                what=f"the {calls} accepted calls done",
-                servers=[server],
-            )
-            assert states == {"done": calls}
-            with data.env() as env:
-                assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+            _assert_all_run_once(server, data, rule, names, timeout=60)
     finally:
         data.cleanup()
 
@@ -234,16 +239,7 @@ def test_async_calls_are_all_run_once_by_the_job_runner(servers, workers):
                 server.url(rule.path), [{"name": name} for name in names]
             )
             _assert_accepted(responses)
-            states = wait_for(
-                lambda env: _log_states(env, rule.id),
-                until=lambda states: _finished(states, calls),
-                timeout=120,
-                what=f"the {calls} async calls done",
-                servers=[server],
-            )
-            assert states == {"done": calls}
-            with data.env() as env:
-                assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+            _assert_all_run_once(server, data, rule, names, timeout=120)
     finally:
         data.cleanup()
 
