@@ -1,6 +1,7 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
+from odoo.tools import SQL
 
 # the context key holding the ChangeRecorder of a webhook dry run
 RECORDER_KEY = "webhook_change_recorder"
@@ -46,6 +47,39 @@ class Base(models.AbstractModel):
             for record in self:
                 recorder.deleted(self._name, record.id, record._webhook_change_name())
         return super().unlink()
+
+    @api.model
+    def _webhook_get_insert_sql(self, values):
+        """Return the INSERT of one row of ``values``, as ORM create() writes it.
+
+        ``values`` are in the format of create(), stored columns only; the
+        access columns (create_uid, create_date...) are added when the model
+        has them. Nothing else of create() happens: no default, computed
+        field, constraint, override or cache update. The query returns the id.
+        """
+        names, params = [], []
+        for name, value in values.items():
+            field = self._fields[name]
+            if not (field.store and field.column_type):
+                raise ValueError(f"{self._name}.{name} is not a stored column")
+            names.append(SQL.identifier(name))
+            params.append(field.convert_to_column_insert(value, self, values))
+        if self._log_access:
+            now = SQL("(now() AT TIME ZONE 'UTC')")
+            for name, param in (
+                ("create_uid", self.env.uid),
+                ("write_uid", self.env.uid),
+                ("create_date", now),
+                ("write_date", now),
+            ):
+                names.append(SQL.identifier(name))
+                params.append(param)
+        return SQL(
+            "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+            SQL.identifier(self._table),
+            SQL(", ").join(names),
+            SQL(", ").join(params),
+        )
 
     def _webhook_change_name(self):
         """Return the display name of a changed record, as the console shows it."""

@@ -8,11 +8,12 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.jobrunner import _is_runner_enabled
 
 from ..receiver.call import ResponseData, WebhookCall
@@ -219,20 +220,49 @@ class BaseAutomation(models.Model):
             self._webhook_enqueue(call, log)
 
     def _webhook_enqueue(self, call, log):
-        """Create the job running an accepted call, in the call's transaction."""
+        """Create the job running an accepted call, in the call's transaction.
+
+        The job is queue_job's, stored with one INSERT when no installed module
+        extends the creation of jobs, through ``with_delay()`` otherwise.
+        """
         self.ensure_one()
-        delayable = self.with_delay(
-            max_retries=self.webhook_max_attempts or DEFAULT_MAX_ATTEMPTS,
-            channel=JOB_CHANNEL,
-            description=_(
+        options = self._webhook_prepare_job_options(call)
+        job_model = self.env["queue.job"]
+        if not job_model._webhook_can_insert_job():
+            job = self.with_delay(**options)._webhook_perform_call(log.id, call.payload)
+            log._link_job(job.uuid)
+            return job
+        # queue_job takes the job's company from the context, or reads env.company
+        rule = self.with_context(company_id=self._webhook_get_job_company_id())
+        job = Job(rule._webhook_perform_call, args=(log.id, call.payload), **options)
+        job_model._webhook_insert_job(job, log)
+        return job
+
+    def _webhook_prepare_job_options(self, call):
+        """Return the options of the job of ``call``: retries, channel, description."""
+        self.ensure_one()
+        return {
+            "max_retries": self.webhook_max_attempts or DEFAULT_MAX_ATTEMPTS,
+            "channel": JOB_CHANNEL,
+            "description": _(
                 "Webhook %(name)s: call %(request_id)s",
                 name=self.name,
                 request_id=call.request_id,
             ),
-        )
-        job = delayable._webhook_perform_call(log.id, call.payload)
-        log._link_job(job.uuid)
-        return job
+        }
+
+    def _webhook_get_job_company_id(self):
+        """Return the company of the jobs this environment creates (env.company)."""
+        if self.env.context.get("allowed_company_ids"):
+            return self.env.company.id
+        return self._webhook_get_user_company_id(self.env.uid)
+
+    @api.model
+    @tools.ormcache("uid")
+    def _webhook_get_user_company_id(self, uid):
+        """Return the company of user ``uid`` (Odoo clears the cache on changes)."""
+        user_sudo = self.env["res.users"].sudo().browse(uid)
+        return user_sudo.company_id.id
 
     # ------------------------------------------------------------------
     # The job

@@ -1,6 +1,18 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import api, models
+from odoo.tools import SQL
+
+from odoo.addons.queue_job import delay as queue_job_delay
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.utils import must_run_without_delay
+
+from .base import RECORDER_KEY
+
+# the modules whose create() of a job adds nothing to its row: queue_job's
+# sentinel check and mail's creation message and followers, which queue_job
+# turns off; ours reports records to a dry run, which never enqueues
+PLAIN_CREATE_MODULES = frozenset({"queue_job", "mail", "webhook_automation"})
 
 
 class QueueJob(models.Model):
@@ -19,3 +31,43 @@ class QueueJob(models.Model):
             if webhook_jobs:
                 self.env["webhook.call.log"]._sync_from_jobs(webhook_jobs)
         return result
+
+    @api.model
+    def _webhook_can_insert_job(self):
+        """Tell whether a new job may be stored by one INSERT, not ORM create()."""
+        if must_run_without_delay(self.env) or queue_job_delay.Job is not Job:
+            return False  # queue_job runs jobs at once, or trap_jobs() catches them
+        if self.env.context.get(RECORDER_KEY) is not None:
+            return False
+        return self._webhook_create_is_plain()
+
+    @api.model
+    def _webhook_create_is_plain(self):
+        """Tell whether no module but queue_job and mail extends create() of jobs."""
+        cls = type(self)
+        if "create" in vars(cls):  # patched at run time: automation rules on jobs
+            return False
+        return all(
+            klass._module in PLAIN_CREATE_MODULES
+            for klass in cls.__mro__[1:]
+            if "create" in vars(klass) and klass.__module__ != models.__name__
+        )
+
+    @api.model
+    def _webhook_insert_job(self, job, log):
+        """Store the new ``job`` and set it on its call ``log``, in one query.
+
+        The row holds the values queue_job's ``Job.store()`` creates it with
+        (``Job._store_values()``, which models may extend), so its runner,
+        channels, retries and views handle the job as any other.
+        """
+        self.env.cr.execute(
+            SQL(
+                "WITH job AS (%s) UPDATE webhook_call_log SET job_id = "
+                "(SELECT id FROM job), write_date = (now() AT TIME ZONE 'UTC') "
+                "WHERE id = %s",
+                self._webhook_get_insert_sql(job._store_values(create=True)),
+                log.id,
+            )
+        )
+        log.invalidate_recordset(["job_id", "write_date"])

@@ -223,28 +223,7 @@ class WebhookCallLog(models.Model):
         if not self.env.su:  # the pipeline logs as superuser; others are checked
             self.check_access("create")
         values = dict(self._get_insert_defaults(), **values)
-        names, params = [], []
-        for name, value in values.items():
-            field = self._fields[name]
-            if not (field.store and field.column_type):
-                raise ValueError(f"{self._name}.{name} is not a stored column")
-            names.append(SQL.identifier(name))
-            params.append(field.convert_to_column_insert(value, self, values))
-        now = SQL("(now() AT TIME ZONE 'UTC')")
-        for name in ("create_uid", "write_uid"):
-            names.append(SQL.identifier(name))
-            params.append(self.env.uid)
-        for name in ("create_date", "write_date"):
-            names.append(SQL.identifier(name))
-            params.append(now)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
-                SQL.identifier(self._table),
-                SQL(", ").join(names),
-                SQL(", ").join(params),
-            )
-        )
+        self.env.cr.execute(self._webhook_get_insert_sql(values))
         log = self.browse(self.env.cr.fetchone()[0])
         # what create() does for the webhook's One2many of logs
         for name, value in values.items():

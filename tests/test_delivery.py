@@ -9,9 +9,11 @@ real, separate servers with queue_job's runner are in ``test_servers.py``.
 import json
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import WebhookCase
 
@@ -330,6 +332,85 @@ class TestAsync(DeliveryCase):
         with self.assertRaisesRegex(UserError, "run it twice"):
             dead.action_retry()
         self.assertEqual(self._count("Twice"), 1)
+
+
+class TestJobStorage(DeliveryCase):
+    """Accepting a call stores queue_job's job: one INSERT, or its create().
+
+    The INSERT is taken unless a module extends the creation of jobs; both
+    give the job the same row, which queue_job runs as any other.
+    """
+
+    # the columns that differ from one job to another
+    OWN_COLUMNS = ("id", "uuid", "name", "func_string", "args", "date_created")
+
+    def _job_row(self, job):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM queue_job WHERE id = %s", [job.id])
+        names = [column.name for column in self.env.cr.description]
+        row = dict(zip(names, self.env.cr.fetchone(), strict=True))
+        return {name: row[name] for name in names if name not in self.OWN_COLUMNS}
+
+    def test_an_automation_rule_on_jobs_still_sees_webhook_jobs(self):
+        rule = self._rule(webhook_mode="async")
+        self.assertEqual(self._call(rule, json={"name": "Inserted"}).status_code, 202)
+        inserted = self._last_log(rule).job_id
+        # a rule on the creation of jobs: Odoo extends create() of queue.job
+        self.env["base.automation"].create(
+            {
+                "name": "Count the jobs",
+                "model_id": self.env["ir.model"]._get_id("queue.job"),
+                "trigger": "on_create",
+                "action_server_ids": [
+                    Command.create(
+                        {
+                            "name": "Count the jobs",
+                            "model_id": self.env["ir.model"]._get_id("queue.job"),
+                            "state": "code",
+                            "code": "env['res.partner'].create("
+                            "{'name': 'Job seen in ' + record.channel})",
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(self._call(rule, json={"name": "Created"}).status_code, 202)
+        created = self._last_log(rule).job_id
+        self.assertEqual(self._count("Job seen in root.webhook"), 1)
+        self.assertNotEqual(created, inserted)
+        self.assertEqual(self._job_row(created), self._job_row(inserted))
+        self.assertEqual(
+            [job.args[1]["name"] for job in inserted | created],
+            ["Inserted", "Created"],
+        )
+        self._run_jobs()
+        self.assertEqual(self._count("Inserted"), 1)
+        self.assertEqual(self._count("Created"), 1)
+        self.assertEqual((inserted | created).mapped("state"), ["done", "done"])
+
+    def test_the_job_belongs_to_the_company_of_the_caller(self):
+        rule = self._rule(webhook_mode="async")
+        public_user = self.env.ref("base.public_user")
+        self.assertEqual(self._call(rule, json={"name": "First"}).status_code, 202)
+        self.assertEqual(self._last_log(rule).job_id.company_id, public_user.company_id)
+        other = self.env["res.company"].create({"name": "Webhook Branch"})
+        public_user.write({"company_ids": [Command.link(other.id)]})
+        public_user.write({"company_id": other.id})
+        self.assertEqual(self._call(rule, json={"name": "Second"}).status_code, 202)
+        self.assertEqual(self._last_log(rule).job_id.company_id, other)
+
+    def test_queue_job_test_helpers_still_catch_webhook_jobs(self):
+        rule = self._rule(webhook_mode="async")
+        with trap_jobs() as trap:
+            response = self._call(rule, json={"name": "Trapped"})
+            self.assertEqual(response.status_code, 202, response.text)
+            trap.assert_jobs_count(1, only=rule._webhook_perform_call)
+        log = self._last_log(rule)
+        trap.assert_enqueued_job(
+            rule._webhook_perform_call,
+            args=(log.id, {"name": "Trapped"}),
+            properties={"channel": "root.webhook", "max_retries": 5},
+        )
 
 
 class TestReplay(DeliveryCase):
