@@ -13,6 +13,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL, Query
 from odoo.tools.safe_eval import safe_eval
 
 from ..receiver.addresses import is_address_allowed, parse_allowlist
@@ -126,20 +127,42 @@ class BaseAutomation(models.Model):
         The secret is the current one, or the one it replaced while its grace
         period lasts. One indexed query, whatever the secret.
         """
-        automation_sudo = self.sudo().search_fetch(
-            [
-                ("trigger", "=", "on_webhook"),
-                "|",
-                ("webhook_uuid", "=", rule_uuid or ""),
-                "&",
-                ("webhook_previous_uuid", "=", rule_uuid or ""),
-                ("webhook_previous_uuid_expiry", ">", fields.Datetime.now()),
-            ],
-            self._webhook_get_rule_fields(),
-            limit=1,
+        automation_sudo = self.sudo()
+        fields_to_fetch = automation_sudo._determine_fields_to_fetch(
+            self._webhook_get_rule_fields()
+        )
+        automation_sudo = automation_sudo._fetch_query(
+            automation_sudo._webhook_get_rule_query(rule_uuid or ""), fields_to_fetch
         )
         automation_sudo._webhook_prefetch_model_name()
         return automation_sudo
+
+    @api.model
+    def _webhook_get_rule_query(self, rule_uuid):
+        """Return the query of the active webhook rule owning secret ``rule_uuid``.
+
+        Written in SQL rather than as a domain: every call runs it, and it
+        is always the same (the indexed secret, or the previous one while
+        its grace period lasts).
+        """
+        table = self._table
+        query = Query(self.env, table, self._table_sql)
+        query.add_where(
+            SQL(
+                "%s AND %s = 'on_webhook' AND (%s = %s OR (%s = %s AND %s > %s))",
+                SQL.identifier(table, "active"),
+                SQL.identifier(table, "trigger"),
+                SQL.identifier(table, "webhook_uuid"),
+                rule_uuid,
+                SQL.identifier(table, "webhook_previous_uuid"),
+                rule_uuid,
+                SQL.identifier(table, "webhook_previous_uuid_expiry"),
+                fields.Datetime.now(),
+            )
+        )
+        query.order = SQL.identifier(table, "id")
+        query.limit = 1
+        return query
 
     def _webhook_prefetch_model_name(self):
         """Put the name of the rules' model in the cache, without reading ir.model.

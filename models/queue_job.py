@@ -48,7 +48,7 @@ class QueueJob(models.Model):
         if "create" in vars(cls):  # patched at run time: automation rules on jobs
             return False
         return all(
-            klass._module in PLAIN_CREATE_MODULES
+            getattr(klass, "_module", None) in PLAIN_CREATE_MODULES
             for klass in cls.__mro__[1:]
             if "create" in vars(klass) and klass.__module__ != models.__name__
         )
