@@ -9,12 +9,21 @@ variable; it prints one ``BENCH_SETUP_RESULT <json>`` line.
 same in both databases; the settings only webhook_automation has (signature,
 async mode) are set where its fields exist. ``"step": "scale"`` adds the
 filler webhook rules of the scale test (in a copy of the database).
+``"step": "explain"`` runs, in the scaled copy, a call of the update and of
+the async webhook (through Odoo's HTTP stack, in process), the figures of the
+Webhooks list and form and a batch of the log purge, and returns the plan of
+every query they ran (``EXPLAIN ANALYZE``, rolled back).
 """
 
 import json
 import os
+import re
+import threading
 
-from odoo import Command
+from werkzeug.test import Client
+
+from odoo import Command, http
+from odoo.tools import SQL
 
 PARAMS = json.loads(os.environ["BENCH_SETUP"])
 RULE_PREFIX = "Bench: "
@@ -149,7 +158,131 @@ def rule_values_filler(number):
     return values
 
 
-STEPS = {"rules": create_rules, "scale": create_fillers}
+# the statements worth a plan; the rest (savepoints, settings) have none
+EXPLAINABLE = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
+SCAN_NODES = ("Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Index Scan")
+
+
+def captured_queries(run):
+    """Run ``run()`` and return the statements it sent, with their parameters."""
+    queries = []
+
+    def hook(cr, query, params, start, delay):
+        queries.append((str(query), str(cr._format(query, params))))
+
+    thread = threading.current_thread()
+    if not hasattr(thread, "query_hooks"):
+        thread.query_hooks = []
+    thread.query_hooks.append(hook)
+    try:
+        run()
+    finally:
+        thread.query_hooks.remove(hook)
+    return queries
+
+
+def plan_scans(node, found):
+    """Collect the scans of a JSON plan: (node type, relation, index, rows)."""
+    if node["Node Type"] in SCAN_NODES:
+        found.append(
+            (
+                node["Node Type"],
+                node.get("Relation Name", ""),
+                node.get("Index Name", ""),
+                node.get("Actual Rows", 0),
+            )
+        )
+    for child in node.get("Plans", ()):
+        plan_scans(child, found)
+    return found
+
+
+def explain(query):
+    """Return the plan of ``query`` (EXPLAIN ANALYZE, rolled back).
+
+    The second of two runs: the first one also prepares what a running
+    server has ready (the plans of foreign key checks, the caches).
+    """
+    for _ in range(2):
+        env.cr.execute("SAVEPOINT bench_explain")
+        try:
+            env.cr.execute(
+                SQL(
+                    "EXPLAIN (ANALYZE, FORMAT JSON) %s",
+                    SQL(query.replace("%", "%%")),
+                )
+            )
+            plan = env.cr.fetchone()[0][0]
+        finally:
+            env.cr.execute("ROLLBACK TO SAVEPOINT bench_explain")
+    return {
+        "ms": round(plan["Planning Time"] + plan["Execution Time"], 3),
+        "scans": plan_scans(plan["Plan"], []),
+    }
+
+
+def table_sizes():
+    """Return {table: estimated rows} of the tables of the database."""
+    env.cr.execute(
+        "SELECT relname, reltuples::bigint FROM pg_class "
+        "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+    )
+    return dict(env.cr.fetchall())
+
+
+def explain_hot_path():
+    """Plans of the queries of calls, figures and purge, in the scaled copy."""
+    automation = env["base.automation"]
+    partner = env["res.partner"].search([("ref", "=like", "bench-p%")], limit=1)
+    client = Client(http.root)
+    parts = []
+    for kind in ("update", "async"):
+        rule = automation.search([("name", "=", RULE_PREFIX + kind)], limit=1)
+        body = json.dumps({"model": "res.partner", "id": partner.id})
+        url = f"/web/hook/{rule.webhook_uuid}"
+        for _ in range(2):  # the first call fills Odoo's caches
+            queries = captured_queries(
+                lambda url=url, body=body: client.post(
+                    url, data=body, content_type="application/json"
+                )
+            )
+        parts.append((f"call of the {kind} webhook", queries))
+    rules = automation.search([("trigger", "=", "on_webhook")], limit=80)
+    parts.append(
+        (
+            "figures of the Webhooks list (80 rules)",
+            captured_queries(rules._webhook_read_call_counts),
+        )
+    )
+    parts.append(
+        (
+            "figures of the webhook form",
+            captured_queries(rules[:1]._webhook_read_live_stats),
+        )
+    )
+    log_model = env["webhook.call.log"]
+    parts.append(
+        (
+            "purge of old logs (one batch)",
+            captured_queries(log_model._cron_purge_old_logs),
+        )
+    )
+    env.cr.rollback()  # the purge: its rows must stay unlocked for the plans
+    result = []
+    for part, queries in parts:
+        seen = set()
+        for shape, query in queries:
+            if shape in seen or not EXPLAINABLE.match(query):
+                continue
+            seen.add(shape)
+            result.append(
+                dict(explain(query), part=part, query=" ".join(query.split())[:200])
+            )
+    env.cr.rollback()
+    return {"plans": result, "tables": table_sizes()}
+
+
+STEPS = {"rules": create_rules, "scale": create_fillers, "explain": explain_hot_path}
 RESULT = STEPS[PARAMS["step"]]()
 env.cr.commit()
 print("BENCH_SETUP_RESULT " + json.dumps(RESULT))

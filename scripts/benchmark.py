@@ -615,6 +615,8 @@ def scale_benchmark(args, setups, workdir):
             copies.append(scaled_copy(args.addons_path, side, setups[side]))
             layout[side] = (side, SIDES[side]["db"])
             layout[side + "_scaled"] = (side, copies[-1])
+        log("scale: query plans of calls, figures and purge in the scaled copy")
+        plans = shell_step(args.addons_path, layout["ours_scaled"][1], "explain")
         scenarios = {s: SCENARIOS[s] for s in ("create", "update")}
         servers, targets = start_servers(
             "threaded", args, setups, workdir, scenarios, layout, warm=False
@@ -642,7 +644,7 @@ def scale_benchmark(args, setups, workdir):
             drop_copy(copy)
         for side in SIDES:
             bench_scale.clear_logs(SIDES[side]["db"])
-    return {"rows": rows, "screens": screens}
+    return {"rows": rows, "screens": screens, "plans": plans}
 
 
 # ---------------------------------------------------------------------------
