@@ -183,7 +183,8 @@ class BaseAutomation(models.Model):
     @tools.ormcache("model_id")
     def _webhook_get_model_name(self, model_id):
         """Return the technical name of model ``model_id`` (cached)."""
-        return self.env["ir.model"].sudo().browse(model_id).model
+        model_sudo = self.env["ir.model"].sudo().browse(model_id)
+        return model_sudo.model
 
     def _webhook_get_actions(self):
         """Return the rule's actions, their fields read by the query finding them."""

@@ -59,8 +59,8 @@ class TestQueryCount(WebhookCase):
     def test_async_accept_queries(self):
         """Accepting an async call: the rule, its log, its job set on the log.
 
-        The framework's own query (the public user) makes 4 here; queue_job's
-        ``with_delay()`` would take 3 more to store the job and link it.
+        4 queries here, one of them the framework's (the public user);
+        queue_job's ``with_delay()`` would take 3 more to store and link the job.
         """
         rule = self._create_webhook(
             webhook_mode="async",
