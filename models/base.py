@@ -54,8 +54,9 @@ class Base(models.AbstractModel):
 
         ``values`` are in the format of create(), stored columns only; the
         access columns (create_uid, create_date...) are added when the model
-        has them. Nothing else of create() happens: no default, computed
-        field, constraint, override or cache update. The query returns the id.
+        has them; a value may be an ``SQL`` expression, inserted as it is.
+        Nothing else of create() happens: no default, computed field,
+        constraint, override or cache update. The query returns the id.
         """
         names, params = [], []
         for name, value in values.items():
@@ -63,7 +64,10 @@ class Base(models.AbstractModel):
             if not (field.store and field.column_type):
                 raise ValueError(f"{self._name}.{name} is not a stored column")
             names.append(SQL.identifier(name))
-            params.append(field.convert_to_column_insert(value, self, values))
+            if isinstance(value, SQL):  # an expression, e.g. the id of a CTE
+                params.append(value)
+            else:
+                params.append(field.convert_to_column_insert(value, self, values))
         if self._log_access:
             now = SQL("(now() AT TIME ZONE 'UTC')")
             for name, param in (

@@ -207,7 +207,7 @@ class BaseAutomation(models.Model):
         call.target = self._webhook_execute(call.payload, call.response_data)
 
     def _webhook_settle_delivery(self, call, log):
-        """Keep the answer of a claimed delivery id, and enqueue accepted calls."""
+        """Keep the answer of a claimed delivery id; enqueue accepted calls."""
         self.ensure_one()
         if call.delivery_claimed:
             if call.status < 400:
@@ -216,26 +216,40 @@ class BaseAutomation(models.Model):
                 )
             else:  # a failed delivery may be sent again, and run again
                 self.env["webhook.delivery"]._release(self.id, call.delivery_id)
-        if call.accepted and call.error is None:
+        if call.accepted and call.error is None and call.job is None:
             self._webhook_enqueue(call, log)
 
-    def _webhook_enqueue(self, call, log):
-        """Create the job running an accepted call, in the call's transaction.
+    def _webhook_prepare_job(self, call):
+        """Return the job of accepted ``call``, to store with its log, or None.
 
-        The job is queue_job's, stored with one INSERT when no installed module
-        extends the creation of jobs, through ``with_delay()`` otherwise.
+        The job is queue_job's ``Job``, inserted by the same query as the
+        call's log (``webhook.call.log._insert_log()``). None when
+        ``queue.job._webhook_can_insert_job()`` says a module extends the
+        creation of jobs: ``_webhook_enqueue()`` then goes through
+        ``with_delay()`` once the log exists.
+        """
+        self.ensure_one()
+        if not self.env["queue.job"]._webhook_can_insert_job():
+            return None
+        # queue_job takes the job's company from the context, or reads env.company
+        rule = self.with_context(company_id=self._webhook_get_job_company_id())
+        return Job(
+            rule._webhook_perform_call,
+            args=(call.request_id, call.payload),
+            **self._webhook_prepare_job_options(call),
+        )
+
+    def _webhook_enqueue(self, call, log):
+        """Create the job of an accepted call with ``with_delay()``, set it on ``log``.
+
+        Used when ``_webhook_prepare_job()`` gave no job to store with the log.
         """
         self.ensure_one()
         options = self._webhook_prepare_job_options(call)
-        job_model = self.env["queue.job"]
-        if not job_model._webhook_can_insert_job():
-            job = self.with_delay(**options)._webhook_perform_call(log.id, call.payload)
-            log._link_job(job.uuid)
-            return job
-        # queue_job takes the job's company from the context, or reads env.company
-        rule = self.with_context(company_id=self._webhook_get_job_company_id())
-        job = Job(rule._webhook_perform_call, args=(log.id, call.payload), **options)
-        job_model._webhook_insert_job(job, log)
+        job = self.with_delay(**options)._webhook_perform_call(
+            call.request_id, call.payload
+        )
+        log._link_job(job.uuid)
         return job
 
     def _webhook_prepare_job_options(self, call):
@@ -281,12 +295,12 @@ class BaseAutomation(models.Model):
         except ValueError:
             return DEFAULT_RETRY_DELAY
 
-    def _webhook_perform_call(self, log_id, payload):
+    def _webhook_perform_call(self, request_id, payload):
         """Run an accepted async call: target and actions, all or nothing (a job)."""
         self.ensure_one()
         rule_sudo = self.sudo()
         rule_sudo._webhook_prefetch_model_name()
-        log_sudo = rule_sudo.env["webhook.call.log"].browse(log_id).exists()
+        log_sudo = rule_sudo.env["webhook.call.log"]._get_job_log(request_id)
         attempt = (log_sudo.job_id.retry or 0) + 1
         call = WebhookCall(method=log_sudo.method or "POST", payload=payload)
         try:

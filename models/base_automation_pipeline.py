@@ -87,9 +87,11 @@ class BaseAutomation(models.Model):
         return rule_sudo._webhook_answer(call)
 
     def _webhook_answer(self, call):
-        """Set the answer of ``call``, log it, keep its delivery id, enqueue its job."""
+        """Set the answer of ``call``, log it with its job, keep its delivery id."""
         self.ensure_one()
         self._webhook_prepare_response(call)
+        if call.accepted and call.error is None:
+            call.job = self._webhook_prepare_job(call)
         log = self._webhook_log_call(call)
         self._webhook_settle_delivery(call, log)
         return call
@@ -583,4 +585,5 @@ class BaseAutomation(models.Model):
                 call.request_id,
             )
         log_model = self.env["webhook.call.log"]
-        return log_model._insert_log(log_model._prepare_log_values(self, call))
+        values = log_model._prepare_log_values(self, call)
+        return log_model._insert_log(values, job=call.job)

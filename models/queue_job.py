@@ -1,7 +1,6 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
-from odoo.tools import SQL
 
 from odoo.addons.queue_job import delay as queue_job_delay
 from odoo.addons.queue_job.job import Job
@@ -54,20 +53,11 @@ class QueueJob(models.Model):
         )
 
     @api.model
-    def _webhook_insert_job(self, job, log):
-        """Store the new ``job`` and set it on its call ``log``, in one query.
+    def _webhook_get_job_sql(self, job):
+        """Return the INSERT storing the new ``job``, which returns its id.
 
         The row holds the values queue_job's ``Job.store()`` creates it with
         (``Job._store_values()``, which models may extend), so its runner,
         channels, retries and views handle the job as any other.
         """
-        self.env.cr.execute(
-            SQL(
-                "WITH job AS (%s) UPDATE webhook_call_log SET job_id = "
-                "(SELECT id FROM job), write_date = (now() AT TIME ZONE 'UTC') "
-                "WHERE id = %s",
-                self._webhook_get_insert_sql(job._store_values(create=True)),
-                log.id,
-            )
-        )
-        log.invalidate_recordset(["job_id", "write_date"])
+        return self._webhook_get_insert_sql(job._store_values(create=True))

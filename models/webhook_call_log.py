@@ -212,18 +212,30 @@ class WebhookCallLog(models.Model):
         }
 
     @api.model
-    def _insert_log(self, values):
+    def _insert_log(self, values, job=None):
         """Insert one log row with a single INSERT and return it.
 
         Every call writes a log, so this skips what ORM ``create()`` adds to
         an append-only row (default and access machinery, one query for the
         transaction's date): about half a millisecond per call. ``values`` are
         those of ``_prepare_log_values``, which is where to add fields.
+        ``job``, queue_job's ``Job`` of an accepted call, is stored by the
+        same query and set as the log's job.
         """
         if not self.env.su:  # the pipeline logs as superuser; others are checked
             self.check_access("create")
         values = dict(self._get_insert_defaults(), **values)
-        self.env.cr.execute(self._webhook_get_insert_sql(values))
+        query = self._webhook_get_insert_sql(values)
+        if job is not None:
+            # as with_delay(), whose jobs are created as superuser
+            job_model = self.env["queue.job"]
+            query = self._webhook_get_insert_sql(
+                dict(values, job_id=SQL("(SELECT id FROM job)"))
+            )
+            query = SQL(
+                "WITH job AS (%s) %s", job_model._webhook_get_job_sql(job), query
+            )
+        self.env.cr.execute(query)
         log = self.browse(self.env.cr.fetchone()[0])
         # what create() does for the webhook's One2many of logs
         for name, value in values.items():
@@ -234,6 +246,16 @@ class WebhookCallLog(models.Model):
                         [inverse.name]
                     )
         return log
+
+    @api.model
+    def _get_job_log(self, request_id):
+        """Return the log of the call ``request_id``, whose job is running.
+
+        Jobs queued by version 18.0.1.5 and older hold the log's id instead.
+        """
+        if isinstance(request_id, int):
+            return self.browse(request_id).exists()
+        return self.search([("request_id", "=", request_id)], limit=1)
 
     def _link_job(self, job_uuid):
         """Set the job of this log from the job's uuid, in one UPDATE."""

@@ -44,6 +44,8 @@ class WebhookCall:
     force_sync: bool = False
     duplicate_of: dict | None = None
     accepted: bool = False
+    # the job of an accepted call, stored with its log (queue_job's Job)
+    job: object = None
     # the log of the call this one replays, if any
     replay_of_id: int | None = None
     # what code actions put in ``response``: the ``data`` of a 200 answer

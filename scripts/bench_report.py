@@ -478,10 +478,10 @@ each job creates the contact and updates its log, which costs more CPU than
 core's synchronous call, so on this machine accepting can only be faster than
 core while the jobs wait; a server of its own for the jobs (queue_job's
 `ODOO_QUEUE_JOB_HOST`/`PORT`) removes that contention. Accepting a call
-takes three queries of its own: the rule, the log, and queue_job's job,
-inserted with the values queue_job's `Job.store()` writes and set on the
-log in one statement; queue_job's runner, channels, retries and views
-handle it as any other job."""
+takes two queries of its own: the rule, then the log and queue_job's job in
+one statement (the job's row holds the values queue_job's `Job.store()`
+writes, the log's job is its id); queue_job's runner, channels, retries and
+views handle it as any other job."""
 
 METHOD = """\
 ## How it is measured

@@ -399,6 +399,20 @@ class TestJobStorage(DeliveryCase):
         self.assertEqual(self._call(rule, json={"name": "Second"}).status_code, 202)
         self.assertEqual(self._last_log(rule).job_id.company_id, other)
 
+    def test_jobs_queued_before_the_upgrade_still_run(self):
+        """Version 18.0.1.5 gave the job the log's id, not the request id."""
+        rule = self._rule(webhook_mode="async")
+        self.assertEqual(self._call(rule, json={"name": "Queued"}).status_code, 202)
+        log = self._last_log(rule)
+        self.assertEqual(log.job_id.args, [log.request_id, {"name": "Queued"}])
+        # as queue_job's Job.store() writes a job
+        job = log.job_id.with_context(_job_edit_sentinel=log.job_id.EDIT_SENTINEL)
+        job.args = [log.id, {"name": "Queued before"}]
+        self.assertEqual(len(self._run_jobs()), 1)
+        self.assertEqual(self._count("Queued before"), 1)
+        self.assertEqual(log.state, "done")
+        self.assertEqual(log.job_id.state, "done")
+
     def test_queue_job_test_helpers_still_catch_webhook_jobs(self):
         rule = self._rule(webhook_mode="async")
         with trap_jobs() as trap:
@@ -408,7 +422,7 @@ class TestJobStorage(DeliveryCase):
         log = self._last_log(rule)
         trap.assert_enqueued_job(
             rule._webhook_perform_call,
-            args=(log.id, {"name": "Trapped"}),
+            args=(log.request_id, {"name": "Trapped"}),
             properties={"channel": "root.webhook", "max_retries": 5},
         )
 
@@ -455,7 +469,7 @@ class TestReplay(DeliveryCase):
         log = self._last_log(rule)
         replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
         self.assertEqual((replay.state, replay.status_code), ("accepted", 202))
-        self.assertEqual(replay.job_id.args[0], replay.id)  # linked both ways
+        self.assertEqual(replay.job_id.args[0], replay.request_id)  # linked both ways
         self.assertNotEqual(replay.job_id, log.job_id)
         self._run_jobs()
         self.assertEqual(self._count("Form replay"), 2)

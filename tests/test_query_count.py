@@ -57,9 +57,9 @@ class TestQueryCount(WebhookCase):
                 self.assertEqual(counts, [expected] * 3)
 
     def test_async_accept_queries(self):
-        """Accepting an async call: the rule, its log, its job set on the log.
+        """Accepting an async call: the rule, then its log and job in one query.
 
-        4 queries here, one of them the framework's (the public user);
+        3 queries here, one of them the framework's (the public user);
         queue_job's ``with_delay()`` would take 3 more to store and link the job.
         """
         rule = self._create_webhook(
@@ -71,11 +71,11 @@ class TestQueryCount(WebhookCase):
         counts = [
             self._count_queries(rule, url, {"n": n}, status=202) for n in range(1, 4)
         ]
-        self.assertEqual(counts, [4] * 3)
+        self.assertEqual(counts, [3] * 3)
         logs = self.env["webhook.call.log"].search([("automation_id", "=", rule.id)])
         self.assertEqual(len(logs), 4)
         self.assertEqual(set(logs.mapped("state")), {"accepted"})
-        # each log is linked to its own job, which carries the log's id
+        # each log is linked to its own job, which carries the call's request id
         self.assertEqual(len(logs.job_id), 4)
         for log in logs:
-            self.assertEqual(log.job_id.args[0], log.id)
+            self.assertEqual(log.job_id.args[0], log.request_id)
