@@ -1,6 +1,6 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.tools import SQL
 
 # the context key holding the ChangeRecorder of a webhook dry run
@@ -58,32 +58,42 @@ class Base(models.AbstractModel):
         Nothing else of create() happens: no default, computed field,
         constraint, override or cache update. The query returns the id.
         """
-        names, params = [], []
-        for name, value in values.items():
-            field = self._fields[name]
-            if not (field.store and field.column_type):
-                raise ValueError(f"{self._name}.{name} is not a stored column")
-            names.append(SQL.identifier(name))
-            if isinstance(value, SQL):  # an expression, e.g. the id of a CTE
-                params.append(value)
-            else:
-                params.append(field.convert_to_column_insert(value, self, values))
+        params = [
+            value
+            if isinstance(value, SQL)  # an expression, e.g. the id of a CTE
+            else self._fields[name].convert_to_column_insert(value, self, values)
+            for name, value in values.items()
+        ]
         if self._log_access:
             now = SQL("(now() AT TIME ZONE 'UTC')")
-            for name, param in (
-                ("create_uid", self.env.uid),
-                ("write_uid", self.env.uid),
-                ("create_date", now),
-                ("write_date", now),
-            ):
-                names.append(SQL.identifier(name))
-                params.append(param)
+            params.extend((self.env.uid, self.env.uid, now, now))
         return SQL(
             "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
             SQL.identifier(self._table),
-            SQL(", ").join(names),
+            self._webhook_get_insert_columns(tuple(values)),
             SQL(", ").join(params),
         )
+
+    @api.model
+    @tools.ormcache("names")
+    def _webhook_get_insert_columns(self, names):
+        """Return the SQL list of the columns of an INSERT of fields ``names``.
+
+        The access columns follow when the model has them, in the order
+        ``_webhook_get_insert_sql()`` gives their values. Built once.
+        """
+        columns = []
+        for name in names:
+            field = self._fields[name]
+            if not (field.store and field.column_type):
+                raise ValueError(f"{self._name}.{name} is not a stored column")
+            columns.append(SQL.identifier(name))
+        if self._log_access:
+            columns.extend(
+                SQL.identifier(name)
+                for name in ("create_uid", "write_uid", "create_date", "write_date")
+            )
+        return SQL(", ").join(columns)
 
     def _webhook_change_name(self):
         """Return the display name of a changed record, as the console shows it."""

@@ -127,17 +127,50 @@ class BaseAutomation(models.Model):
         """Return the active webhook rule owning this secret, as superuser.
 
         The secret is the current one, or the one it replaced while its grace
-        period lasts. One indexed query, whatever the secret.
+        period lasts. One indexed query, whatever the secret, which reads the
+        rule's fields (``_webhook_get_rule_fields()``) into the cache, as
+        ORM ``_fetch_query()`` does, from a column list built once.
         """
         automation_sudo = self.sudo()
-        fields_to_fetch = automation_sudo._determine_fields_to_fetch(
-            self._webhook_get_rule_fields()
-        )
-        automation_sudo = automation_sudo._fetch_query(
-            automation_sudo._webhook_get_rule_query(rule_uuid or ""), fields_to_fetch
-        )
+        column_fields, columns = automation_sudo._webhook_get_rule_columns()
+        query = automation_sudo._webhook_get_rule_query(rule_uuid or "")
+        rows = self.env.execute_query(query.select(columns))
+        if not rows:
+            return automation_sudo.browse()
+        column_values = zip(*rows, strict=True)
+        automation_sudo = automation_sudo.browse(next(column_values))
+        for field, values in zip(column_fields, column_values, strict=True):
+            # as _fetch_query(): what is in the cache is not overwritten
+            self.env.cache.insert_missing(automation_sudo, field, values)
         automation_sudo._webhook_prefetch_model_name()
         return automation_sudo
+
+    @api.model
+    @tools.ormcache("self.env.lang")
+    def _webhook_get_rule_columns(self):
+        """Return the fields read with the rule and the SQL list selecting them.
+
+        Built once per language (translated names are read in the
+        environment's) with the ORM's own ``_field_to_sql()``.
+        """
+        automation_sudo = self.sudo()
+        table = automation_sudo._table
+        query = automation_sudo._webhook_get_rule_query("")
+        column_fields = tuple(
+            field
+            for field in automation_sudo._determine_fields_to_fetch(
+                automation_sudo._webhook_get_rule_fields()
+            )
+            if field.name != "id" and field.column_type
+        )
+        columns = [SQL.identifier(table, "id")]
+        columns.extend(
+            automation_sudo._field_to_sql(
+                table, field.name, query, flush=field.translate
+            )
+            for field in column_fields
+        )
+        return column_fields, SQL(", ").join(columns)
 
     @api.model
     def _webhook_get_rule_query(self, rule_uuid):

@@ -225,15 +225,15 @@ class WebhookCallLog(models.Model):
         if not self.env.su:  # the pipeline logs as superuser; others are checked
             self.check_access("create")
         values = dict(self._get_insert_defaults(), **values)
-        query = self._webhook_get_insert_sql(values)
-        if job is not None:
-            # as with_delay(), whose jobs are created as superuser
-            job_model = self.env["queue.job"]
-            query = self._webhook_get_insert_sql(
-                dict(values, job_id=SQL("(SELECT id FROM job)"))
-            )
+        if job is None:
+            query = self._webhook_get_insert_sql(values)
+        else:  # as with_delay(), whose jobs are created as superuser
             query = SQL(
-                "WITH job AS (%s) %s", job_model._webhook_get_job_sql(job), query
+                "WITH job AS (%s) %s",
+                self.env["queue.job"]._webhook_get_job_sql(job),
+                self._webhook_get_insert_sql(
+                    dict(values, job_id=SQL("(SELECT id FROM job)"))
+                ),
             )
         self.env.cr.execute(query)
         log = self.browse(self.env.cr.fetchone()[0])
