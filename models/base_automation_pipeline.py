@@ -128,49 +128,87 @@ class BaseAutomation(models.Model):
 
         The secret is the current one, or the one it replaced while its grace
         period lasts. One indexed query, whatever the secret, which reads the
-        rule's fields (``_webhook_get_rule_fields()``) into the cache, as
-        ORM ``_fetch_query()`` does, from a column list built once.
+        rule's fields (``_webhook_get_rule_fields()``) and its model's
+        (``_webhook_get_rule_model_fields()``) into the cache, as ORM
+        ``_fetch_query()`` does, from a column list built once.
         """
         automation_sudo = self.sudo()
-        column_fields, columns = automation_sudo._webhook_get_rule_columns()
+        rule_fields, model_fields, columns = automation_sudo._webhook_get_rule_columns()
         query = automation_sudo._webhook_get_rule_query(rule_uuid or "")
         rows = self.env.execute_query(query.select(columns))
         if not rows:
             return automation_sudo.browse()
-        column_values = zip(*rows, strict=True)
-        automation_sudo = automation_sudo.browse(next(column_values))
-        for field, values in zip(column_fields, column_values, strict=True):
-            # as _fetch_query(): what is in the cache is not overwritten
-            self.env.cache.insert_missing(automation_sudo, field, values)
-        automation_sudo._webhook_prefetch_model_name()
+        rule_ids, model_ids, *column_values = zip(*rows, strict=True)
+        automation_sudo = automation_sudo.browse(rule_ids)
+        model_sudo = self.env["ir.model"].sudo().browse(model_ids)
+        cache = self.env.cache
+        # as _fetch_query(): what is in the cache is not overwritten
+        for field, values in zip(rule_fields, column_values, strict=False):
+            cache.insert_missing(automation_sudo, field, values)
+        model_values = column_values[len(rule_fields) :]
+        for field, values in zip(model_fields, model_values, strict=True):
+            cache.insert_missing(model_sudo, field, values)
+        # the related field, without reading the model again
+        cache.insert_missing(
+            automation_sudo,
+            self._fields["model_name"],
+            [model.model for model in model_sudo],
+        )
         return automation_sudo
 
     @api.model
     @tools.ormcache("self.env.lang")
     def _webhook_get_rule_columns(self):
-        """Return the fields read with the rule and the SQL list selecting them.
+        """Return the fields read with the rule and its model, and the SQL list.
 
-        Built once per language (translated names are read in the
-        environment's) with the ORM's own ``_field_to_sql()``.
+        The list selects the rule's id, its model's id, the rule's fields,
+        then its model's. Built once per language (translated names are read
+        in the environment's) with the ORM's own ``_field_to_sql()``.
         """
         automation_sudo = self.sudo()
+        model_sudo = self.env["ir.model"].sudo()
         table = automation_sudo._table
         query = automation_sudo._webhook_get_rule_query("")
-        column_fields = tuple(
+        model_alias = automation_sudo._webhook_join_rule_model(query)
+        rule_fields = tuple(
             field
             for field in automation_sudo._determine_fields_to_fetch(
                 automation_sudo._webhook_get_rule_fields()
             )
             if field.name != "id" and field.column_type
         )
-        columns = [SQL.identifier(table, "id")]
+        model_fields = tuple(
+            model_sudo._fields[name]
+            for name in automation_sudo._webhook_get_rule_model_fields()
+        )
+        columns = [SQL.identifier(table, "id"), SQL.identifier(model_alias, "id")]
         columns.extend(
             automation_sudo._field_to_sql(
                 table, field.name, query, flush=field.translate
             )
-            for field in column_fields
+            for field in rule_fields
         )
-        return column_fields, SQL(", ").join(columns)
+        columns.extend(
+            model_sudo._field_to_sql(
+                model_alias, field.name, query, flush=field.translate
+            )
+            for field in model_fields
+        )
+        return rule_fields, model_fields, SQL(", ").join(columns)
+
+    @api.model
+    def _webhook_get_rule_model_fields(self):
+        """Return the fields of the rule's model (ir.model) read with the rule.
+
+        Every call reads the technical name (evaluation contexts, server
+        actions); the label is what the chatter's "<Model> created" shows.
+        """
+        return ["model", "name"]
+
+    @api.model
+    def _webhook_join_rule_model(self, query):
+        """Join the rule's model (ir.model) to ``query``; return its alias."""
+        return query.join(self._table, "model_id", "ir_model", "id", "model_id")
 
     @api.model
     def _webhook_get_rule_query(self, rule_uuid):
@@ -195,6 +233,7 @@ class BaseAutomation(models.Model):
                 fields.Datetime.now(),
             )
         )
+        self._webhook_join_rule_model(query)
         query.order = SQL.identifier(table, "id")
         query.limit = 1
         return query

@@ -462,9 +462,10 @@ slowest of a few hundred requests, and the `/web/health` line above (the
 same code on both sides) shows how far such figures move from one run to
 the next on this machine. In (1), most of a call is the documentation's
 code creating the contact and its chatter message, the same work on both
-sides; ours takes fewer queries, but one of them core does not need:
-the chatter's "Contact created" reads the model's name, which core has
-read already while loading the rule. In (3) with 8 clients, callers of
+sides (ours reads the model's label, which the chatter's "Contact
+created" shows, in the query that finds the rule); with 8 clients both
+sides keep the two cores busy, so the ratio is their CPU per call, within
+a few percent of each other. In (3) with 8 clients, callers of
 one record collide: Odoo replays the request after a serialization
 failure, after a random wait, on both sides, which makes the p99 of both
 reach seconds."""

@@ -11,7 +11,9 @@ that makes these numbers grow must say why in the commit that updates them.
 
 import json
 
-from .common import WebhookCase
+from markupsafe import Markup
+
+from .common import SEED_CREATE_CONTACT_CODE, WebhookCase
 from .test_signatures import github_headers
 
 UPDATE_TARGET = "record.write({'ref': str(payload.get('n'))})"
@@ -55,6 +57,30 @@ class TestQueryCount(WebhookCase):
                     for n in range(1, 4)
                 ]
                 self.assertEqual(counts, [expected] * 3)
+
+    def test_sync_create_contact_queries(self):
+        """The seed's create-contact call: the contact and its chatter message.
+
+        The chatter's "Contact created" names the model with the label read
+        in the rule's own query: no query of ``ir.model`` during the call.
+        """
+        rule = self._create_webhook(
+            name="Create a contact",
+            record_getter=False,
+            actions=[self._code_action(SEED_CREATE_CONTACT_CODE)],
+        )
+        url = rule.url
+        counts = []
+        for n in range(4):  # the first one warms up
+            email = f"counted{n}@example.com"
+            payload = {"name": f"Counted {n}", "email": email, "phone": "+1 555"}
+            counts.append(self._count_queries(rule, url, payload))
+            contact = self.env["res.partner"].search([("email", "=", email)])
+            self.assertEqual(len(contact), 1)
+            self.assertEqual(
+                contact.message_ids.mapped("body"), [Markup("<p>Contact created</p>")]
+            )
+        self.assertEqual(counts[1:], [19] * 3)
 
     def test_async_accept_queries(self):
         """Accepting an async call: the rule, then its log and job in one query.
