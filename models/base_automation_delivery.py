@@ -216,7 +216,7 @@ class BaseAutomation(models.Model):
                 )
             else:  # a failed delivery may be sent again, and run again
                 self.env["webhook.delivery"]._release(self.id, call.delivery_id)
-        if call.accepted and call.error is None and call.job is None:
+        if call.needs_job and call.job is None:
             self._webhook_enqueue(call, log)
 
     def _webhook_prepare_job(self, call):

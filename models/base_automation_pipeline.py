@@ -90,7 +90,7 @@ class BaseAutomation(models.Model):
         """Set the answer of ``call``, log it with its job, keep its delivery id."""
         self.ensure_one()
         self._webhook_prepare_response(call)
-        if call.accepted and call.error is None:
+        if call.needs_job:
             call.job = self._webhook_prepare_job(call)
         log = self._webhook_log_call(call)
         self._webhook_settle_delivery(call, log)

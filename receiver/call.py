@@ -52,6 +52,19 @@ class WebhookCall:
     response_data: object = None
 
     @property
+    def needs_job(self):
+        """Whether the call was accepted to run later and has no error yet.
+
+        >>> call = WebhookCall(method="POST", accepted=True)
+        >>> call.needs_job
+        True
+        >>> call.error = ValueError("refused after acceptance")
+        >>> call.needs_job
+        False
+        """
+        return self.accepted and self.error is None
+
+    @property
     def duration_ms(self):
         """Milliseconds spent on the call so far."""
         return int((time.perf_counter() - self.started) * 1000)
