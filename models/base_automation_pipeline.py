@@ -143,11 +143,12 @@ class BaseAutomation(models.Model):
         model_sudo = self.env["ir.model"].sudo().browse(model_ids)
         cache = self.env.cache
         # as _fetch_query(): what is in the cache is not overwritten
-        for field, values in zip(rule_fields, column_values, strict=False):
-            cache.insert_missing(automation_sudo, field, values)
-        model_values = column_values[len(rule_fields) :]
-        for field, values in zip(model_fields, model_values, strict=True):
-            cache.insert_missing(model_sudo, field, values)
+        for records, fields_, values_ in (
+            (automation_sudo, rule_fields, column_values[: len(rule_fields)]),
+            (model_sudo, model_fields, column_values[len(rule_fields) :]),
+        ):
+            for field, values in zip(fields_, values_, strict=True):
+                cache.insert_missing(records, field, values)
         # the related field, without reading the model again
         cache.insert_missing(
             automation_sudo,
