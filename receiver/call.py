@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from odoo.http import request
 
+from .errors import is_refusal
 from .payload import multidict_to_dict
 
 
@@ -63,6 +64,18 @@ class WebhookCall:
         False
         """
         return self.accepted and self.error is None
+
+    @property
+    def refused(self):
+        """Whether the call was turned away before anything ran (401, 429...).
+
+        >>> from odoo.addons.webhook_automation.receiver.errors import WebhookPaused
+        >>> WebhookCall(method="POST", error=WebhookPaused("paused")).refused
+        True
+        >>> WebhookCall(method="POST").refused
+        False
+        """
+        return self.error is not None and is_refusal(self.error)
 
     @property
     def duration_ms(self):

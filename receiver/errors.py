@@ -25,6 +25,9 @@ class WebhookError(Exception):
 
     status = 500
     code = "internal_error"
+    # a refusal: the call was turned away before anything ran (logged without
+    # its body, coalesced, not counted by the circuit breaker)
+    refused = False
 
     def __init__(self, message, headers=None):
         super().__init__(message)
@@ -36,6 +39,7 @@ class WebhookNotFound(WebhookError):
 
     status = 404
     code = "not_found"
+    refused = True
 
 
 class WebhookMethodNotAllowed(WebhookError):
@@ -43,6 +47,7 @@ class WebhookMethodNotAllowed(WebhookError):
 
     status = 405
     code = "method_not_allowed"
+    refused = True
 
 
 class WebhookLengthRequired(WebhookError):
@@ -50,6 +55,7 @@ class WebhookLengthRequired(WebhookError):
 
     status = 411
     code = "length_required"
+    refused = True
 
 
 class WebhookPayloadTooLarge(WebhookError):
@@ -57,6 +63,7 @@ class WebhookPayloadTooLarge(WebhookError):
 
     status = 413
     code = "payload_too_large"
+    refused = True
 
 
 class WebhookUnsupportedMediaType(WebhookError):
@@ -64,6 +71,7 @@ class WebhookUnsupportedMediaType(WebhookError):
 
     status = 415
     code = "unsupported_media_type"
+    refused = True
 
 
 class WebhookMalformedPayload(WebhookError):
@@ -92,6 +100,7 @@ class WebhookSignatureMissing(WebhookError):
 
     status = 401
     code = "signature_missing"
+    refused = True
 
 
 class WebhookSignatureInvalid(WebhookError):
@@ -99,6 +108,7 @@ class WebhookSignatureInvalid(WebhookError):
 
     status = 401
     code = "signature_invalid"
+    refused = True
 
 
 class WebhookTimestampOutOfTolerance(WebhookError):
@@ -106,6 +116,7 @@ class WebhookTimestampOutOfTolerance(WebhookError):
 
     status = 401
     code = "timestamp_out_of_tolerance"
+    refused = True
 
 
 class WebhookIpNotAllowed(WebhookError):
@@ -113,6 +124,7 @@ class WebhookIpNotAllowed(WebhookError):
 
     status = 403
     code = "ip_not_allowed"
+    refused = True
 
 
 class WebhookResponseNotSerializable(WebhookError):
@@ -127,6 +139,52 @@ class WebhookTargetMismatch(WebhookError):
 
     status = 422
     code = "target_model_mismatch"
+
+
+class WebhookPaused(WebhookError):
+    """The webhook is paused (by hand or by its circuit breaker): nothing runs."""
+
+    status = 503
+    code = "webhook_paused"
+    refused = True
+
+
+class WebhookRateLimited(WebhookError):
+    """The webhook's rate limit is used up for now."""
+
+    status = 429
+    code = "rate_limited"
+    refused = True
+
+
+class WebhookConcurrencyLimited(WebhookError):
+    """As many calls of the webhook as it allows are running already."""
+
+    status = 429
+    code = "concurrency_limited"
+    refused = True
+
+
+class WebhookBacklogFull(WebhookError):
+    """Too many accepted async calls of the webhook wait for their job."""
+
+    status = 503
+    code = "backlog_full"
+    refused = True
+
+
+class WebhookTimeLimitExceeded(WebhookError):
+    """An execution ran past the webhook's time budget: it was rolled back."""
+
+    status = 503
+    code = "time_limit_exceeded"
+
+
+class WebhookAccessDenied(WebhookError):
+    """The run-as user may not do what the actions do (details in the log)."""
+
+    status = 403
+    code = "access_denied"
 
 
 # (exception class, HTTP status, error code, whether its message is shown).
@@ -187,6 +245,17 @@ def describe_error(exc):
                 return 422, "action_failed", True
             return status, code, public
     return 500, "internal_error", False
+
+
+def is_refusal(exc):
+    """Tell whether ``exc`` turned the call away before anything ran.
+
+    >>> is_refusal(WebhookSignatureInvalid("bad signature"))
+    True
+    >>> is_refusal(WebhookTargetNotFound("no such record"))
+    False
+    """
+    return getattr(unwrap_error(exc), "refused", False) is True
 
 
 def is_transient(exc):
