@@ -1,1 +1,2 @@
+from . import dispatcher
 from . import main

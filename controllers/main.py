@@ -4,23 +4,26 @@ from odoo.http import request, route
 
 from odoo.addons.base_automation.controllers.main import BaseAutomationController
 
-# every method reaches the pipeline, which answers 405 in JSON itself
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
-
 
 class WebhookController(BaseAutomationController):
-    """Replace core's /web/hook/<uuid> handler, keeping its URLs."""
+    """Serve core's /web/hook/<secret> URLs with the webhook dispatcher."""
+
+    # core's handler (type http, which parses the body first) is no route
+    # any more: call_webhook() serves its URLs
+    call_webhook_http = None
 
     @route(
-        ["/web/hook/<string:rule_uuid>"],
-        type="http",
+        # <path:...> also takes unknown URLs with more segments, which the
+        # http dispatcher would otherwise parse (and answer) itself
+        ["/web/hook/", "/web/hook/<path:rule_uuid>"],
+        type="webhook",
         auth="public",
-        methods=ALL_METHODS,
+        # any method reaches the pipeline, which answers 405 in JSON itself
+        methods=None,
         csrf=False,
         save_session=False,
-        webhook_automation=True,
     )
-    def call_webhook_http(self, rule_uuid, **kwargs):
+    def call_webhook(self, rule_uuid=""):
         """Run the webhook pipeline of base.automation and answer in JSON."""
         call = request.env["base.automation"]._webhook_handle_request(
             rule_uuid, request.httprequest

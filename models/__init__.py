@@ -4,8 +4,9 @@ from . import base_automation_console
 from . import base_automation_delivery
 from . import base_automation_demo
 from . import base_automation_pipeline
+from . import base_automation_protection
 from . import ir_actions_server
-from . import ir_http
+from . import ir_mail_server
 from . import queue_job
 from . import res_config_settings
 from . import webhook_call_log

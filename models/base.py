@@ -5,6 +5,9 @@ from odoo.tools import SQL
 
 # the context key holding the ChangeRecorder of a webhook dry run
 RECORDER_KEY = "webhook_change_recorder"
+# the attribute of a dry run's cursor holding its ChangeRecorder: code that
+# runs without the context (e.g. mail sending) still knows it is a dry run
+DRY_RUN_CURSOR_ATTR = "_webhook_dry_run"
 
 
 class Base(models.AbstractModel):

@@ -45,7 +45,8 @@ class BaseAutomation(models.Model):
         string="Accept GET",
         help="Also run the webhook on GET requests, with the query string as "
         "payload. Off for new webhooks; on for the ones created before "
-        "Webhook Automation was installed, as Odoo used to accept GET.",
+        "Webhook Automation was installed, as Odoo used to accept GET. A "
+        "webhook with a signature refuses GET: a signature covers a body.",
     )
     webhook_max_body_size = fields.Integer(
         string="Max Body Size",
@@ -93,7 +94,8 @@ class BaseAutomation(models.Model):
         string="Signature",
         default="none",
         help="How the sender signs its calls. Calls without a valid signature "
-        "are refused with 401 and run nothing.",
+        "are refused with 401 and run nothing. With a signature, the payload "
+        "is the signed body alone: query parameters are ignored.",
     )
     webhook_signing_secret = fields.Char(
         string="Signing Secret",

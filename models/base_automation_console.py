@@ -18,8 +18,12 @@ from odoo.tools import SQL
 from ..receiver.call import WebhookCall
 from ..receiver.changes import ChangeRecorder
 from ..receiver.errors import is_transient
-from .base import RECORDER_KEY
+from .base import DRY_RUN_CURSOR_ATTR, RECORDER_KEY
 from .base_automation import COUNT_LIMIT
+
+
+class DryRunCommitError(UserError):
+    """The actions of a dry run called commit(): the dry run fails, nothing is kept."""
 
 
 class BaseAutomation(models.Model):
@@ -141,14 +145,22 @@ class BaseAutomation(models.Model):
         """Return the HTML table of the changes of a test call."""
         if not changes:
             return Markup('<p class="text-muted mb-0">%s</p>') % _("No record changed.")
-        labels = {"create": _("Created"), "write": _("Updated"), "unlink": _("Deleted")}
+        labels = {
+            "create": _("Created"),
+            "write": _("Updated"),
+            "unlink": _("Deleted"),
+            "mail": _("Mail not sent"),
+        }
         rows = []
         for change in changes:
-            details = Markup("<br/>").join(
-                Markup("<code>%s</code>: %s &#8594; %s")
-                % (name, json.dumps(old, default=str), json.dumps(new, default=str))
-                for name, (old, new) in change["fields"].items()
-            )
+            if change["operation"] == "mail":
+                details = _("To: %(recipients)s", recipients=change["recipients"])
+            else:
+                details = Markup("<br/>").join(
+                    Markup("<code>%s</code>: %s &#8594; %s")
+                    % (name, json.dumps(old, default=str), json.dumps(new, default=str))
+                    for name, (old, new) in change["fields"].items()
+                )
             rows.append(
                 Markup(
                     "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
@@ -156,7 +168,7 @@ class BaseAutomation(models.Model):
                 % (
                     labels.get(change["operation"], change["operation"]),
                     change["model"],
-                    change["id"],
+                    change["id"] or "",
                     change["name"] or "",
                     details,
                 )
@@ -325,11 +337,14 @@ class BaseAutomation(models.Model):
         self.env.flush_all()  # the dry run reads the test payload in its own cursor
         cr = self.env.registry.cursor()
         try:
+            self._webhook_seal_dry_run_cursor(cr, recorder)
             env = self.env(
                 cr=cr, context=dict(self.env.context, **{RECORDER_KEY: recorder})
             )
             rule_sudo = self.with_env(env).sudo()
             call = rule_sudo._webhook_console_call(force_sync=True)
+            if recorder.commit_refused:  # even if the actions caught the error
+                call.error = DryRunCommitError(self._webhook_dry_run_commit_message())
             rule_sudo._webhook_prepare_response(call)
             env.flush_all()
         finally:
@@ -337,6 +352,22 @@ class BaseAutomation(models.Model):
             cr.close()
         self._webhook_store_test_result("dry_run", call, recorder.summary())
         return True
+
+    def _webhook_seal_dry_run_cursor(self, cr, recorder):
+        """Make dry run cursor ``cr`` refuse to commit and hold back its mails."""
+
+        def refuse_commit():
+            recorder.commit_refused = True
+            raise DryRunCommitError(self._webhook_dry_run_commit_message())
+
+        cr.commit = refuse_commit  # this cursor only, closed after the dry run
+        setattr(cr, DRY_RUN_CURSOR_ATTR, recorder)  # see ir.mail_server
+
+    def _webhook_dry_run_commit_message(self):
+        """Return the error shown when the actions of a dry run commit."""
+        return _(
+            "A dry run cannot commit: the actions called commit(). Nothing was saved."
+        )
 
     def action_webhook_test_send(self):
         """Send the test payload for real: it runs, commits and is logged."""

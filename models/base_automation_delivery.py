@@ -4,12 +4,9 @@
 
 import json
 import logging
-from urllib.parse import parse_qsl
-
-from werkzeug.datastructures import MultiDict
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import config
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -25,15 +22,10 @@ from ..receiver.delivery import (
 from ..receiver.errors import (
     WebhookDeliveryIdMissing,
     WebhookMalformedPayload,
+    WebhookNotFound,
     describe_error,
     error_message,
     is_transient,
-)
-from ..receiver.payload import (
-    is_form_mimetype,
-    is_json_mimetype,
-    multidict_to_dict,
-    parse_json_object,
 )
 from ..receiver.signatures import get_scheme
 
@@ -201,6 +193,7 @@ class BaseAutomation(models.Model):
         if call.duplicate_of is not None:
             return
         if self._webhook_is_async() and not call.force_sync:
+            self._webhook_check_backlog(call)
             call.accepted = True
             return
         call.response_data = ResponseData()
@@ -223,7 +216,8 @@ class BaseAutomation(models.Model):
         """Return the job of accepted ``call``, to store with its log, or None.
 
         The job is queue_job's ``Job``, inserted by the same query as the
-        call's log (``webhook.call.log._insert_log()``). None when
+        call's log (``webhook.call.log._insert_log()``), which gives it its
+        argument: the log's id (the log holds the payload). None when
         ``queue.job._webhook_can_insert_job()`` says a module extends the
         creation of jobs: ``_webhook_enqueue()`` then goes through
         ``with_delay()`` once the log exists.
@@ -234,9 +228,7 @@ class BaseAutomation(models.Model):
         # queue_job takes the job's company from the context, or reads env.company
         rule = self.with_context(company_id=self._webhook_get_job_company_id())
         return Job(
-            rule._webhook_perform_call,
-            args=(call.request_id, call.payload),
-            **self._webhook_prepare_job_options(call),
+            rule._webhook_perform_call, **self._webhook_prepare_job_options(call)
         )
 
     def _webhook_enqueue(self, call, log):
@@ -246,9 +238,7 @@ class BaseAutomation(models.Model):
         """
         self.ensure_one()
         options = self._webhook_prepare_job_options(call)
-        job = self.with_delay(**options)._webhook_perform_call(
-            call.request_id, call.payload
-        )
+        job = self.with_delay(**options)._webhook_perform_call(log.id)
         log._link_job(job.uuid)
         return job
 
@@ -295,31 +285,69 @@ class BaseAutomation(models.Model):
         except ValueError:
             return DEFAULT_RETRY_DELAY
 
-    def _webhook_perform_call(self, request_id, payload):
-        """Run an accepted async call: target and actions, all or nothing (a job)."""
+    def _webhook_perform_call(self, log_id, payload=None):
+        """Run an accepted async call: target and actions, all or nothing (a job).
+
+        ``log_id`` is the id of the call's log, which holds the payload; jobs
+        queued by older versions hold the payload (and the log's id or the
+        call's request id). A call already done is not run again (a requeued
+        job), a call of an archived webhook is failed.
+        """
         self.ensure_one()
         rule_sudo = self.sudo()
+        log_sudo = rule_sudo.env["webhook.call.log"]._get_job_log(log_id)
+        if log_sudo.state == "done":
+            _logger.warning(
+                "Webhook %s: call %s is already done, not run again",
+                rule_sudo.id,
+                log_sudo.request_id,
+            )
+            return _(
+                "Call %(request_id)s is already done: it was not run again.",
+                request_id=log_sudo.request_id,
+            )
+        if payload is None:
+            payload = log_sudo._get_job_payload() if log_sudo else None
+            if payload is None:
+                return _(
+                    "Nothing to run: the log of this call, or its payload, "
+                    "no longer exists."
+                )
         rule_sudo._webhook_prefetch_model_name()
-        log_sudo = rule_sudo.env["webhook.call.log"]._get_job_log(request_id)
         attempt = (log_sudo.job_id.retry or 0) + 1
         call = WebhookCall(method=log_sudo.method or "POST", payload=payload)
-        try:
-            call.target = rule_sudo._webhook_execute(payload)
-        except Exception as exc:  # pylint: disable=broad-except
-            status = describe_error(exc)[0]
-            if is_transient(exc) or status >= 500:
-                _logger.info(
-                    "Webhook %s: attempt %s of call %s failed, retrying",
-                    rule_sudo.id,
-                    attempt,
-                    log_sudo.request_id,
+        if not rule_sudo.active:
+            call.error = WebhookNotFound(
+                _(
+                    "The webhook %(name)s was archived after this call was "
+                    "accepted: the call was not run.",
+                    name=rule_sudo.name,
                 )
-                raise RetryableJobError(
-                    f"{type(exc).__name__}: {error_message(exc)}",
-                    seconds=retry_delay(attempt, self._webhook_get_retry_delay_base()),
-                ) from exc
-            call.error = exc
+            )
+        else:
+            # a concurrency slot, or a retry later that does not count as an
+            # attempt (outside the try: it is no failure of the call)
+            rule_sudo._webhook_job_check_limits()
+            try:
+                call.target = rule_sudo._webhook_execute(payload)
+            except Exception as exc:  # pylint: disable=broad-except
+                status = describe_error(exc)[0]
+                if is_transient(exc) or status >= 500:
+                    _logger.info(
+                        "Webhook %s: attempt %s of call %s failed, retrying",
+                        rule_sudo.id,
+                        attempt,
+                        log_sudo.request_id,
+                    )
+                    raise RetryableJobError(
+                        f"{type(exc).__name__}: {error_message(exc)}",
+                        seconds=retry_delay(
+                            attempt, self._webhook_get_retry_delay_base()
+                        ),
+                    ) from exc
+                call.error = exc
         rule_sudo._webhook_prepare_response(call)
+        rule_sudo._webhook_record_outcome(call)  # the circuit breaker
         if log_sudo:
             log_sudo._record_job_outcome(call, attempt)
         if call.error is not None and log_sudo.delivery_id:
@@ -350,7 +378,7 @@ class BaseAutomation(models.Model):
         )
         call.content_length = len(call.body)
         try:
-            call.payload = self._webhook_parse_stored_payload(call)
+            call.payload = self._webhook_parse_payload(call)
             self._webhook_dispatch(call)
         except Exception as exc:  # pylint: disable=broad-except
             if is_transient(exc):
@@ -358,17 +386,3 @@ class BaseAutomation(models.Model):
             call.error = exc
         self._webhook_answer(call)
         return call
-
-    def _webhook_parse_stored_payload(self, call):
-        """Return the payload of a logged call, as its first run parsed it."""
-        self.ensure_one()
-        payload = dict(call.query)
-        if is_json_mimetype(call.content_type) and call.body.strip():
-            payload.update(parse_json_object(call.body))
-        elif is_form_mimetype(call.content_type):
-            # the same flattening as the first run's (multidict_to_dict)
-            form = MultiDict(parse_qsl(call.body.decode(), keep_blank_values=True))
-            payload.update(multidict_to_dict(form))
-        elif call.body:
-            raise UserError(_("This call's body cannot be parsed again."))
-        return payload

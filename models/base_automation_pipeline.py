@@ -7,7 +7,6 @@ import logging
 from contextlib import contextmanager
 
 from psycopg2 import OperationalError
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
@@ -17,6 +16,7 @@ from odoo.tools import SQL, Query
 from odoo.tools.safe_eval import safe_eval
 
 from ..receiver.addresses import is_address_allowed, parse_allowlist
+from ..receiver.body import BodyTooLarge, UnsupportedTransferEncoding
 from ..receiver.call import WebhookCall
 from ..receiver.errors import (
     WebhookIpNotAllowed,
@@ -37,7 +37,7 @@ from ..receiver.payload import (
     get_path,
     is_form_mimetype,
     is_json_mimetype,
-    multidict_to_dict,
+    parse_form,
     parse_json_object,
     to_search_value,
 )
@@ -47,9 +47,6 @@ _logger = logging.getLogger(__name__)
 
 # fields of core's automation rules that the pipeline reads
 RULE_CORE_FIELDS = ("name", "model_id", "record_getter", "log_webhook_calls", "active")
-# the environ key under which the body read by the pipeline is kept, so that a
-# request replayed by Odoo after a serialization failure sees it again
-BODY_ENVIRON_KEY = "webhook_automation.body"
 
 
 class BaseAutomation(models.Model):
@@ -72,11 +69,16 @@ class BaseAutomation(models.Model):
         # the request's transaction is this call's alone: see _webhook_atomic()
         rule_sudo = rule_sudo.with_context(webhook_own_transaction=True)
         try:
+            # nothing of the body is read before these checks pass
             rule_sudo._webhook_check_request(call)
+            signed = rule_sudo._webhook_is_signed()
+            if not signed:  # the URL is the secret: the caller is known
+                rule_sudo._webhook_check_limits(call)
             call.body = rule_sudo._webhook_read_body(call, httprequest)
             rule_sudo._webhook_authenticate(call)
-            call.payload = rule_sudo._webhook_parse_payload(call, httprequest)
-            rule_sudo._webhook_share_payload(call)
+            if signed:  # a forger cannot use up the sender's limits
+                rule_sudo._webhook_check_limits(call)
+            call.payload = rule_sudo._webhook_parse_payload(call)
             rule_sudo._webhook_dispatch(call)
         except OperationalError as exc:
             if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
@@ -90,6 +92,7 @@ class BaseAutomation(models.Model):
         """Set the answer of ``call``, log it with its job, keep its delivery id."""
         self.ensure_one()
         self._webhook_prepare_response(call)
+        self._webhook_record_outcome(call)
         if call.needs_job:
             call.job = self._webhook_prepare_job(call)
         log = self._webhook_log_call(call)
@@ -106,11 +109,6 @@ class BaseAutomation(models.Model):
         if not rule_sudo:
             call.error = WebhookNotFound(_("No active webhook answers at this URL."))
             return self._webhook_prepare_response(call).make_response()
-        if isinstance(exception, RequestEntityTooLarge):
-            # raised by Odoo while it parsed a form larger than the rule allows
-            call.error = rule_sudo._webhook_too_large(
-                call.content_length, rule_sudo._webhook_get_max_body_size()
-            )
         rule_sudo._webhook_prepare_response(call)
         # the request's transaction is rolled back: log in a transaction of its own
         with self.env.registry.cursor() as cr:
@@ -286,9 +284,19 @@ class BaseAutomation(models.Model):
         ]
 
     def _webhook_get_allowed_methods(self):
-        """Return the HTTP methods this webhook runs on."""
+        """Return the HTTP methods this webhook runs on.
+
+        GET only where allowed and unsigned: a signature covers a body.
+        """
         self.ensure_one()
-        return ("GET", "POST") if self.webhook_allow_get else ("POST",)
+        if self.webhook_allow_get and not self._webhook_is_signed():
+            return ("GET", "POST")
+        return ("POST",)
+
+    def _webhook_is_signed(self):
+        """Tell whether calls must be signed: their payload is then the body alone."""
+        self.ensure_one()
+        return self._webhook_get_signature_scheme() is not None
 
     def _webhook_get_max_body_size(self):
         """Return the largest body accepted, in bytes."""
@@ -296,8 +304,15 @@ class BaseAutomation(models.Model):
         return self.webhook_max_body_size or DEFAULT_MAX_BODY_SIZE
 
     def _webhook_check_request(self, call):
-        """Refuse what the rule does not accept, before the body is read."""
+        """Refuse what the rule does not accept, before the body is read.
+
+        A paused webhook, an address out of the allowlist, a method, a
+        declared size or a media type the webhook does not take: none of
+        them costs a read.
+        """
         self.ensure_one()
+        self._webhook_check_paused(call)
+        self._webhook_check_address(call)
         allowed = self._webhook_get_allowed_methods()
         if call.method not in allowed:
             raise WebhookMethodNotAllowed(
@@ -309,15 +324,14 @@ class BaseAutomation(models.Model):
                 ),
                 headers={"Allow": ", ".join(allowed)},
             )
-        if call.content_length is None and call.is_chunked:
-            # the size of a chunked body is only known once read: refuse it
-            # rather than read an unbounded stream
-            raise WebhookLengthRequired(
-                _("Send the request body with a Content-Length header.")
-            )
+        if call.is_chunked and call.transfer_encoding != "chunked":
+            raise self._webhook_length_required(call)
         limit = self._webhook_get_max_body_size()
         if call.content_length is not None and call.content_length > limit:
             raise self._webhook_too_large(call.content_length, limit)
+        if not self._webhook_is_supported_media_type(call):
+            # e.g. multipart: refused unread
+            raise self._webhook_unsupported_media_type(call)
 
     def _webhook_too_large(self, size, limit):
         """Return the 413 error for a body of ``size`` bytes."""
@@ -330,61 +344,75 @@ class BaseAutomation(models.Model):
             )
         )
 
-    def _webhook_read_body(self, call, httprequest):
-        """Return the raw body, read at most up to the rule's size limit."""
-        self.ensure_one()
-        environ = httprequest.environ
-        if BODY_ENVIRON_KEY in environ:
-            return environ[BODY_ENVIRON_KEY]
-        if call.content_length is not None:
-            # form bodies were read (and kept) before Odoo parsed them, in
-            # ir.http: this returns the bytes as sent, which signatures cover
-            body = httprequest.get_data(cache=True)
-        else:
-            body = b""  # no Content-Length, not chunked (refused earlier): no body
-        environ[BODY_ENVIRON_KEY] = body
-        return body
+    def _webhook_length_required(self, call):
+        """Return the 411 error of a body framed by a coding the server keeps."""
+        return WebhookLengthRequired(
+            _(
+                "Transfer-Encoding %(coding)s is not supported: send the body "
+                "with a Content-Length header, or chunked.",
+                coding=call.transfer_encoding,
+            )
+        )
 
-    def _webhook_parse_payload(self, call, httprequest):
-        """Return the payload: query parameters, overridden by the body's keys."""
+    def _webhook_read_body(self, call, httprequest):
+        """Return the raw body as sent, reading at most the rule's limit + 1 byte.
+
+        The webhook dispatcher reads it (``Transfer-Encoding`` wins over
+        ``Content-Length``) and keeps it for whoever asks for the body later,
+        Odoo's replay of the request after a serialization failure included.
+        """
         self.ensure_one()
-        payload = dict(call.query)
+        limit = self._webhook_get_max_body_size()
+        try:
+            return request.dispatcher.read_body(limit)
+        except BodyTooLarge as exc:
+            raise self._webhook_too_large(exc.size, limit) from None
+        except UnsupportedTransferEncoding:
+            raise self._webhook_length_required(call) from None
+
+    def _webhook_parse_payload(self, call):
+        """Return the payload: query parameters, overridden by the body's keys.
+
+        With a signature scheme, the payload is the body alone: the query
+        string is not signed.
+        """
+        self.ensure_one()
+        payload = {} if self._webhook_is_signed() else dict(call.query)
         if is_form_mimetype(call.content_type):
-            payload.update(multidict_to_dict(httprequest.form))
+            payload.update(parse_form(call.body))
         elif is_json_mimetype(call.content_type):
             if call.body.strip():
                 payload.update(self._webhook_parse_json(call.body))
         elif call.body or call.content_length:
-            raise WebhookUnsupportedMediaType(
-                _(
-                    "Unsupported Content-Type %(content_type)s: send JSON "
-                    "(application/json) or a form "
-                    "(application/x-www-form-urlencoded).",
-                    content_type=call.content_type or _("(none)"),
-                )
-            )
+            raise self._webhook_unsupported_media_type(call)
         return payload
 
-    def _webhook_share_payload(self, call):
-        """Give the parsed payload to core's code actions, which parse it again.
+    def _webhook_is_supported_media_type(self, call):
+        """Tell whether the pipeline can parse the body of ``call`` (or it has none)."""
+        if is_json_mimetype(call.content_type) or is_form_mimetype(call.content_type):
+            return True
+        return not (call.is_chunked or call.content_length)
 
-        base_automation's ir.actions.server reads the payload of each code
-        action from ``request.get_json_data()``, a new parse of the body every
-        time: for this request, that method returns the payload parsed once.
-        """
-        if request:
-            request.get_json_data = lambda: call.payload
+    def _webhook_unsupported_media_type(self, call):
+        """Return the 415 error of a body the pipeline cannot parse."""
+        return WebhookUnsupportedMediaType(
+            _(
+                "Unsupported Content-Type %(content_type)s: send JSON "
+                "(application/json) or a form "
+                "(application/x-www-form-urlencoded).",
+                content_type=call.content_type or _("(none)"),
+            )
+        )
 
     def _webhook_parse_json(self, body):
         """Return the JSON object of ``body``; raise 400 for anything else."""
         return parse_json_object(body)
 
     def _webhook_authenticate(self, call):
-        """Check the caller may run this webhook: its address, its signature."""
+        """Check the call is signed as the webhook requires (body read)."""
         self.ensure_one()
         if call.from_console:
             return  # an administrator testing the webhook from its form
-        self._webhook_check_address(call)
         self._webhook_check_signature(call)
 
     def _webhook_get_client_address(self, call):
@@ -397,6 +425,8 @@ class BaseAutomation(models.Model):
     def _webhook_check_address(self, call):
         """Refuse callers whose address is not in the allowlist (403)."""
         self.ensure_one()
+        if call.from_console:
+            return
         networks = parse_allowlist(self.webhook_allowed_ips)
         address = self._webhook_get_client_address(call)
         if not is_address_allowed(networks, address):
@@ -513,7 +543,8 @@ class BaseAutomation(models.Model):
             raise
         except Exception as exc:  # pylint: disable=broad-except
             if isinstance(unwrap_error(exc), AccessError):
-                raise unwrap_error(exc) from None
+                # as a missing record: the caller cannot tell them apart
+                raise self._webhook_target_not_found(model) from unwrap_error(exc)
             raise WebhookTargetNotFound(
                 _(
                     "The Target Record could not be found from this payload: %(error)s",
@@ -531,14 +562,24 @@ class BaseAutomation(models.Model):
                     else type(target).__name__,
                 )
             )
-        if not target or len(target.exists()) != len(target):
-            raise WebhookTargetNotFound(
-                _(
-                    "No %(model)s record matches this payload.",
-                    model=model._name,
-                )
+        # a record the run-as user may not read is answered as a missing one:
+        # a caller cannot tell them apart
+        if (
+            not target
+            or len(target.exists()) != len(target)
+            or (
+                not run_env.su
+                and target.with_env(run_env)._filtered_access("read") != target
             )
+        ):
+            raise self._webhook_target_not_found(model)
         return target.with_env(run_env)
+
+    def _webhook_target_not_found(self, model):
+        """Return the 422 error of a target that is missing or out of reach."""
+        return WebhookTargetNotFound(
+            _("No %(model)s record matches this payload.", model=model._name)
+        )
 
     def _webhook_find_target_by_field(self, payload, model):
         """Return the records whose Target Field equals the payload's value."""
@@ -624,12 +665,7 @@ class BaseAutomation(models.Model):
         if public:
             message = error_message(call.error)
         else:
-            message = _(
-                "The webhook failed unexpectedly. Your Odoo administrator can "
-                "find the details in the webhook's logs under request id "
-                "%(request_id)s.",
-                request_id=call.request_id,
-            )
+            message = self._webhook_get_private_error_message(code, call)
         call.status = status
         call.response = {
             "status": "error",
@@ -638,6 +674,30 @@ class BaseAutomation(models.Model):
         }
         call.response_headers = dict(getattr(call.error, "headers", None) or {})
         return call
+
+    @api.model
+    def _webhook_get_private_error_message(self, code, call):
+        """Return what a caller reads of an error whose message stays in the log."""
+        if code == "access_denied":
+            return _(
+                "The webhook's actions are not allowed to do this. Your Odoo "
+                "administrator can find the details in the webhook's logs under "
+                "request id %(request_id)s.",
+                request_id=call.request_id,
+            )
+        if code == "target_not_found":
+            return _(
+                "The record to act on does not exist (any more). Your Odoo "
+                "administrator can find the details in the webhook's logs under "
+                "request id %(request_id)s.",
+                request_id=call.request_id,
+            )
+        return _(
+            "The webhook failed unexpectedly. Your Odoo administrator can "
+            "find the details in the webhook's logs under request id "
+            "%(request_id)s.",
+            request_id=call.request_id,
+        )
 
     def _webhook_log_call(self, call):
         """Record the call in the webhook's logs and in the server log."""
@@ -659,4 +719,11 @@ class BaseAutomation(models.Model):
             )
         log_model = self.env["webhook.call.log"]
         values = log_model._prepare_log_values(self, call)
+        if call.refused:
+            # refusals of one window update one row: in a short READ
+            # COMMITTED transaction, concurrent ones wait for it instead of
+            # failing with serialization errors (and being replayed)
+            with self._webhook_limiter_cursor() as cr:
+                log = log_model.with_env(log_model.env(cr=cr))._insert_log(values)
+            return log.with_env(self.env)
         return log_model._insert_log(values, job=call.job)

@@ -1,6 +1,7 @@
 # Copyright 2026 Webhook Automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
+from odoo.tools import SQL
 
 from odoo.addons.queue_job import delay as queue_job_delay
 from odoo.addons.queue_job.job import Job
@@ -53,11 +54,30 @@ class QueueJob(models.Model):
         )
 
     @api.model
-    def _webhook_get_job_sql(self, job):
+    def _webhook_get_job_sql(self, job, log_id=None):
         """Return the INSERT storing the new ``job``, which returns its id.
 
         The row holds the values queue_job's ``Job.store()`` creates it with
         (``Job._store_values()``, which models may extend), so its runner,
-        channels, retries and views handle the job as any other.
+        channels, retries and views handle the job as any other. ``log_id``,
+        an SQL expression of the id of the call log inserted by the same
+        statement, becomes the only argument of ``job``, which has none yet.
         """
-        return self._webhook_get_insert_sql(job._store_values(create=True))
+        values = job._store_values(create=True)
+        if log_id is not None:
+            values.update(self._webhook_prepare_log_id_values(job, log_id))
+        return self._webhook_get_insert_sql(values)
+
+    @api.model
+    def _webhook_prepare_log_id_values(self, job, log_id):
+        """Return the arguments of ``job`` as SQL: the call log's id ``log_id``.
+
+        Also the job's function string, which shows the arguments.
+        """
+        if job.args or job.kwargs:
+            raise ValueError("The job of a webhook call takes the log's id alone.")
+        call = job.func_string.removesuffix(")")  # "base.automation(7,).method("
+        return {
+            "args": SQL("jsonb_build_array(%s)", log_id),
+            "func_string": SQL("%s || (%s)::text || ')'", call, log_id),
+        }

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 import re
+import time
 import traceback
 from datetime import timedelta
 
@@ -14,6 +15,21 @@ from ..receiver.delivery import CALL_STATES, call_state_from_job
 from ..receiver.errors import unwrap_error
 
 DEFAULT_RETENTION_DAYS = 30
+# refused calls of a webhook with the same error code share one log row per
+# window of this many seconds (floor(epoch / REFUSAL_WINDOW_SECONDS))
+REFUSAL_WINDOW_SECONDS = 10
+# the longest text a row of refused calls keeps of each field (headers...)
+REFUSAL_TEXT_MAX_SIZE = 4096
+# the fields a refusal updates on the row of its window: the latest call's
+REFUSAL_LATEST_FIELDS = (
+    "call_date",
+    "request_id",
+    "method",
+    "remote_addr",
+    "body_size",
+    "duration_ms",
+    "error_message",
+)
 DEFAULT_LOG_BODY_MAX_SIZE = 64 * 1024
 PURGE_BATCH_SIZE = 1000
 MASK = "***"
@@ -117,14 +133,32 @@ class WebhookCallLog(models.Model):
         readonly=True,
         help="Replayed or sent from the webhook's form by an administrator.",
     )
+    payload = fields.Text(
+        readonly=True,
+        groups="base.group_system",
+        help="The parsed payload of an asynchronous call, which its job runs. "
+        "Removed once the call is done or failed for good when the webhook "
+        "does not log its calls.",
+    )
+
+    # refused calls (bad signature, address not allowed, rate limited...)
+    refused_count = fields.Integer(
+        string="Refusals",
+        readonly=True,
+        help="Refused calls are logged without their body, one row per error "
+        "and per 10 seconds: the number of refused calls this row stands for.",
+    )
+    # floor(epoch / 10) of a row of refused calls; empty for other calls
+    refusal_window = fields.Integer(readonly=True)
 
     def init(self):
         """Index the calls of a webhook by date: log pages, counts and stats.
 
         The first index covers the live statistics (failed, status_code), so
         that they read no table row; the partial ones count failures and the
-        calls waiting for their job. Every index slows down each call's
-        INSERT: keep them few.
+        calls waiting for their job; the unique one keeps one row of refused
+        calls per webhook, error and window. Every index slows down each
+        call's INSERT: keep them few.
         """
         self.env.cr.execute(
             SQL(
@@ -146,6 +180,16 @@ class WebhookCallLog(models.Model):
             self._table,
             ["automation_id"],
             where="state IN ('accepted', 'running')",
+        )
+        # one row of refused calls per webhook, error and window: the
+        # arbiter of the INSERT ... ON CONFLICT of _get_refusal_sql()
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS "
+                "webhook_call_log_refusal_window_index "
+                "ON webhook_call_log (automation_id, error_code, refusal_window) "
+                "WHERE refusal_window IS NOT NULL"
+            )
         )
 
     @api.depends("target_ids")
@@ -199,17 +243,48 @@ class WebhookCallLog(models.Model):
             "attempts": 0 if call.accepted or call.duplicate_of is not None else 1,
         }
         values.update(self._prepare_outcome_values(call))
-        if automation.log_webhook_calls:
+        if call.refused:
+            values = self._prepare_refusal_values(automation, call, values)
+        elif automation.log_webhook_calls:
             values.update(
                 self._prepare_detail_values(
                     call, automation._webhook_get_sensitive_headers()
                 )
             )
+        if call.needs_job:  # what its job runs (the job holds the log's id)
+            values["payload"] = json.dumps(call.payload)
         # PostgreSQL text cannot hold NUL characters, which a hostile call may send
         return {
             name: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
             for name, value in values.items()
         }
+
+    @api.model
+    def _prepare_refusal_values(self, automation, call, values):
+        """Return the log ``values`` of a refused call, bounded and counted.
+
+        Refusals cost the sender nothing but a URL: their row keeps no body,
+        query or response whatever Log Calls says (the masked headers when
+        it is on), each text cut at ``REFUSAL_TEXT_MAX_SIZE``, and the
+        refusals of a window share it (``_get_refusal_sql()``).
+        """
+        values = dict(
+            values, refused_count=1, refusal_window=self._get_refusal_window()
+        )
+        values.pop("error_traceback", None)  # the same for every refusal
+        if automation.log_webhook_calls:  # to see who sends what
+            values["request_headers"] = self._get_logged_headers(
+                call, automation._webhook_get_sensitive_headers()
+            )
+        return {
+            name: value[:REFUSAL_TEXT_MAX_SIZE] if isinstance(value, str) else value
+            for name, value in values.items()
+        }
+
+    @api.model
+    def _get_refusal_window(self):
+        """Return the window of the refusals logged now: floor(epoch / 10)."""
+        return int(time.time()) // REFUSAL_WINDOW_SECONDS
 
     @api.model
     def _insert_log(self, values, job=None):
@@ -220,21 +295,19 @@ class WebhookCallLog(models.Model):
         transaction's date): about half a millisecond per call. ``values`` are
         those of ``_prepare_log_values``, which is where to add fields.
         ``job``, queue_job's ``Job`` of an accepted call, is stored by the
-        same query and set as the log's job.
+        same query, with the log's id as its argument, and set as the log's
+        job. A refused call adds itself to the row of its window instead
+        (``_get_refusal_sql()``), which is returned.
         """
         if not self.env.su:  # the pipeline logs as superuser; others are checked
             self.check_access("create")
         values = dict(self._get_insert_defaults(), **values)
-        if job is None:
+        if values.get("refusal_window"):
+            query = self._get_refusal_sql(values)
+        elif job is None:
             query = self._webhook_get_insert_sql(values)
         else:  # as with_delay(), whose jobs are created as superuser
-            query = SQL(
-                "WITH job AS (%s) %s",
-                self.env["queue.job"]._webhook_get_job_sql(job),
-                self._webhook_get_insert_sql(
-                    dict(values, job_id=SQL("(SELECT id FROM job)"))
-                ),
-            )
+            query = self._get_log_and_job_sql(values, job)
         self.env.cr.execute(query)
         log = self.browse(self.env.cr.fetchone()[0])
         # what create() does for the webhook's One2many of logs
@@ -248,14 +321,84 @@ class WebhookCallLog(models.Model):
         return log
 
     @api.model
-    def _get_job_log(self, request_id):
-        """Return the log of the call ``request_id``, whose job is running.
+    def _get_log_and_job_sql(self, values, job):
+        """Return the INSERT of a log and of its ``job``, in one statement.
 
-        Jobs queued by version 18.0.1.5 and older hold the log's id instead.
+        The log's id is taken from its sequence first, so that the job's
+        arguments hold it (``queue.job._webhook_get_job_sql()``).
         """
-        if isinstance(request_id, int):
-            return self.browse(request_id).exists()
-        return self.search([("request_id", "=", request_id)], limit=1)
+        log_id = SQL("(SELECT id FROM new_log)")
+        return SQL(
+            "WITH new_log AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id), "
+            "job AS (%s) %s",
+            self._table,
+            self.env["queue.job"]._webhook_get_job_sql(job, log_id=log_id),
+            self._webhook_get_insert_sql(
+                dict(values, id=log_id, job_id=SQL("(SELECT id FROM job)"))
+            ),
+        )
+
+    @api.model
+    def _get_refusal_sql(self, values):
+        """Return the INSERT of a refused call, which counts it on its window's row.
+
+        One statement, safe across workers and servers: the first refusal of
+        a webhook, error code and window inserts the row, the next ones add
+        one to its ``refused_count`` and show the latest call
+        (``REFUSAL_LATEST_FIELDS``). Returns the row's id.
+        """
+        params = [
+            self._fields[name].convert_to_column_insert(value, self, values)
+            for name, value in values.items()
+        ]
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        latest = [name for name in REFUSAL_LATEST_FIELDS if name in values]
+        latest += ["write_uid", "write_date"]
+        return SQL(
+            "INSERT INTO webhook_call_log (%s) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (automation_id, error_code, refusal_window) "
+            "WHERE refusal_window IS NOT NULL "
+            "DO UPDATE SET refused_count = webhook_call_log.refused_count + 1, %s "
+            "RETURNING id",
+            self._webhook_get_insert_columns(tuple(values)),
+            SQL(", ").join(params),
+            self.env.uid,
+            self.env.uid,
+            now,
+            now,
+            SQL(", ").join(
+                SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in latest
+            ),
+        )
+
+    @api.model
+    def _get_job_log(self, log_ref):
+        """Return the log of the call whose job is running, or an empty recordset.
+
+        ``log_ref`` is the log's id, or the call's request id in the jobs
+        queued by 18.0.1.6.0 and 18.0.1.6.1 (jobs of 18.0.1.5 and older hold
+        the log's id too; both hold the payload as well).
+        """
+        if isinstance(log_ref, int):
+            return self.browse(log_ref).exists()
+        return self.search([("request_id", "=", log_ref)], limit=1)
+
+    def _get_job_payload(self):
+        """Return the payload the job of this call runs, or None if not kept."""
+        self.ensure_one()
+        return json.loads(self.payload) if self.payload else None
+
+    def _prepare_payload_release_values(self):
+        """Return the values forgetting the payload of a call that has run.
+
+        Where the webhook does not log its calls, nothing of the payload is
+        kept once its job no longer needs it.
+        """
+        self.ensure_one()
+        if self.automation_id.log_webhook_calls:
+            return {}
+        return {"payload": False}
 
     def _link_job(self, job_uuid):
         """Set the job of this log from the job's uuid, in one UPDATE."""
@@ -322,11 +465,7 @@ class WebhookCallLog(models.Model):
         """
         body, truncated = self._get_logged_body(call.body)
         return {
-            "request_headers": json.dumps(
-                self._mask_values(call.headers, sensitive_names),
-                indent=2,
-                sort_keys=True,
-            ),
+            "request_headers": self._get_logged_headers(call, sensitive_names),
             "query_string": json.dumps(self._mask_values(call.query), indent=2)
             if call.query
             else False,
@@ -334,6 +473,15 @@ class WebhookCallLog(models.Model):
             "body_truncated": truncated,
             "response_body": json.dumps(call.response, indent=2),
         }
+
+    @api.model
+    def _get_logged_headers(self, call, sensitive_names=()):
+        """Return the headers of ``call`` as JSON, credentials masked."""
+        return json.dumps(
+            self._mask_values(call.headers, sensitive_names),
+            indent=2,
+            sort_keys=True,
+        )
 
     @api.model
     def _get_int_param(self, key, default):
@@ -411,6 +559,7 @@ class WebhookCallLog(models.Model):
         values.update(self._prepare_outcome_values(call))
         if self.response_body:
             values["response_body"] = json.dumps(call.response, indent=2)
+        values.update(self._prepare_payload_release_values())
         self.write(values)
 
     @api.model
@@ -418,6 +567,8 @@ class WebhookCallLog(models.Model):
         """Follow the state, attempts and last error of the jobs of async calls."""
         logs = self.sudo().search([("job_id", "in", jobs.ids)])
         for log in logs:
+            if log.state == "done":
+                continue  # a call that ran stays done, even if its job is requeued
             job = log.job_id
             values = {
                 "state": call_state_from_job(job.state, log.failed),
@@ -437,8 +588,13 @@ class WebhookCallLog(models.Model):
                     self.env["webhook.delivery"]._release(
                         log.automation_id.id, log.delivery_id
                     )
+                # an execution failed for good: the circuit breaker counts it
+                automation_sudo = log.automation_id.sudo()
+                automation_sudo._webhook_record_job_failure()
             elif job.state == "pending" and job.retry and job.result:
                 values["error_message"] = job.result  # why the last attempt failed
+            if values["state"] == "failed":  # failed for good, or cancelled
+                values.update(log._prepare_payload_release_values())
             log.write(values)
 
     def action_retry(self):
@@ -452,6 +608,16 @@ class WebhookCallLog(models.Model):
                         "This call has no job: it was refused before it was "
                         "accepted, or its job was deleted (jobs are deleted some "
                         "days after they end). Replay it instead."
+                    )
+                )
+            log_sudo = log.sudo()  # the payload is for administrators only
+            if not log_sudo.payload and len(log_sudo.job_id.args) < 2:
+                # jobs queued by 18.0.1.6.1 and older hold the payload themselves
+                raise UserError(
+                    _(
+                        "This call cannot be retried: its payload was not kept "
+                        "once it failed, since its webhook does not log its "
+                        "calls (Log Calls)."
                     )
                 )
             if log.delivery_id:
@@ -492,6 +658,13 @@ class WebhookCallLog(models.Model):
     def _check_replayable(self):
         """Refuse to replay calls whose payload was not kept whole."""
         for log in self:
+            if log.refused_count:
+                raise UserError(
+                    _(
+                        "This call was refused before it ran: refused calls "
+                        "are logged without their body, and cannot be replayed."
+                    )
+                )
             if log.body_truncated:
                 raise UserError(
                     _(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from odoo.http import request
 
+from .body import get_framing
 from .errors import is_refusal
 from .payload import multidict_to_dict
 
@@ -20,8 +21,11 @@ class WebhookCall:
 
     method: str
     content_type: str = ""
+    # the body's framing (receiver.body.get_framing): Content-Length, or
+    # Transfer-Encoding, which wins over it
     content_length: int | None = None
     is_chunked: bool = False
+    transfer_encoding: str = ""
     headers: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
     remote_addr: str = ""
@@ -92,12 +96,13 @@ class WebhookCall:
     @classmethod
     def from_httprequest(cls, httprequest):
         """Describe a werkzeug request without reading its body."""
+        framing = get_framing(httprequest.environ)
         return cls(
             method=httprequest.method,
             content_type=httprequest.mimetype or "",
-            content_length=httprequest.content_length,
-            is_chunked="chunked"
-            in httprequest.headers.get("Transfer-Encoding", "").lower(),
+            content_length=framing.length,
+            is_chunked=framing.chunked,
+            transfer_encoding=framing.transfer_encoding,
             headers=dict(httprequest.headers),
             query=multidict_to_dict(httprequest.args),
             remote_addr=httprequest.remote_addr or "",

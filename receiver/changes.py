@@ -24,6 +24,16 @@ chatter's bookkeeping is left out:
 >>> recorder.created("mail.message", 3, "")
 >>> [(c["operation"], c["model"], c["id"]) for c in recorder.summary()]
 [('create', 'res.partner', 8)]
+
+What cannot run in a dry run is noted too: the mails it did not send come
+after the record changes, and a refused commit is flagged:
+
+>>> recorder = ChangeRecorder()
+>>> recorder.mail_not_sent("Welcome", "ada@example.com")
+>>> [(c["operation"], c["name"], c["recipients"]) for c in recorder.summary()]
+[('mail', 'Welcome', 'ada@example.com')]
+>>> recorder.commit_refused
+False
 """
 
 # bookkeeping of the chatter and of the web client, not business records
@@ -43,6 +53,9 @@ class ChangeRecorder:
 
     def __init__(self):
         self._changes = {}  # (model, id) -> change, in order of first change
+        self._mails = []  # the mails held back, in order
+        # whether the actions tried to commit the dry run's transaction
+        self.commit_refused = False
 
     def _change(self, model, res_id, name, operation):
         key = (model, res_id)
@@ -84,11 +97,26 @@ class ChangeRecorder:
         else:
             change["operation"] = "unlink"
 
+    def mail_not_sent(self, subject, recipients):
+        """Record a mail the dry run did not send (recipients as one text)."""
+        self._mails.append(
+            {
+                "operation": "mail",
+                "model": "",
+                "id": False,
+                "name": subject,
+                "fields": {},
+                "recipients": recipients,
+            }
+        )
+
     def summary(self):
         """Return the changes: dicts of operation, model, id, name and fields.
 
         On a created record, ``fields`` lists what was written after its
-        creation; unchanged values are left out of updates.
+        creation; unchanged values are left out of updates. The mails not
+        sent follow, as operation ``mail`` with their subject as name and
+        their ``recipients``.
         """
         result = []
         for change in self._changes.values():
@@ -100,4 +128,5 @@ class ChangeRecorder:
             if change["operation"] == "write" and not fields:
                 continue
             result.append({**change, "fields": fields})
+        result.extend(dict(mail) for mail in self._mails)
         return result

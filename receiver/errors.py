@@ -16,7 +16,7 @@ import re
 from psycopg2 import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 
@@ -180,21 +180,16 @@ class WebhookTimeLimitExceeded(WebhookError):
     code = "time_limit_exceeded"
 
 
-class WebhookAccessDenied(WebhookError):
-    """The run-as user may not do what the actions do (details in the log)."""
-
-    status = 403
-    code = "access_denied"
-
-
 # (exception class, HTTP status, error code, whether its message is shown).
 # The first row whose class matches wins, so keep subclasses above parents.
 # WebhookError subclasses carry their status and code themselves.
 ERROR_TABLE = [
     (WebhookError, None, None, True),
     (RequestEntityTooLarge, 413, "payload_too_large", False),
-    (AccessError, 403, "access_denied", True),
-    (UserError, 422, "action_failed", True),  # ValidationError, MissingError...
+    # their messages name users, record rules and records: never shown
+    (MissingError, 422, "target_not_found", False),
+    (AccessError, 403, "access_denied", False),
+    (UserError, 422, "action_failed", True),  # ValidationError...
     (ValueError, 422, "action_failed", True),
     (IntegrityError, 422, "constraint_violation", False),
     # only reached once Odoo gave up replaying the transaction

@@ -12,6 +12,9 @@ True
 
 import json
 import re
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import MultiDict
 
 from odoo.tools.translate import LazyTranslate
 
@@ -87,6 +90,29 @@ def _has_lone_surrogate(data):
     except UnicodeEncodeError:
         return True
     return False
+
+
+def parse_form(body):
+    """Return the fields of an URL-encoded form ``body`` (bytes), flattened.
+
+    A field sent once is a string, one sent several times a list:
+
+    >>> parse_form(b"name=Ada&tag=a&tag=b&empty=")
+    {'name': 'Ada', 'tag': ['a', 'b'], 'empty': ''}
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WebhookMalformedPayload(
+            _lt("The form body is not UTF-8 encoded: %(error)s", error=exc)
+        ) from exc
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookMalformedPayload(
+            _lt("The form body cannot be parsed: %(error)s", error=exc)
+        ) from exc
+    return multidict_to_dict(MultiDict(pairs))
 
 
 def multidict_to_dict(multidict):

@@ -4,12 +4,17 @@
 
 import json
 import shlex
+import socket
 import subprocess
+import threading
 from datetime import timedelta
 
 from odoo import fields
+from odoo.modules import module
 
 from .common import WebhookCase
+
+SEED_TARGET_RECORD_OF_TARGET = "model.browse(int(payload['id']))"
 
 UPSERT = """\
 partner = env['res.partner'].create({'name': payload['name']})
@@ -18,6 +23,82 @@ gone = env['res.partner'].search([('name', '=', 'Doomed')])
 gone.unlink()
 response = {'created': partner.id}
 """
+
+COMMIT_THEN_FAIL = """\
+env['res.partner'].create({'name': 'Committed partner'})
+env.cr.commit()
+"""
+
+COMMIT_AND_IGNORE = """\
+env['res.partner'].create({'name': 'Committed partner'})
+try:
+    env.cr.commit()
+except Exception:
+    pass
+"""
+
+SEND_MAILS = """\
+server = env['ir.mail_server'].browse(payload['server'])
+message = server.build_email(
+    'shop@example.com', ['ada@example.com'], 'Direct mail', 'Hello'
+)
+server.send_email(message, mail_server_id=server.id)
+mail = env['mail.mail'].create({
+    'subject': 'Queued mail',
+    'email_from': 'shop@example.com',
+    'email_to': 'bob@example.com',
+    'body_html': '<p>Hello</p>',
+    'mail_server_id': server.id,
+})
+mail.send()
+record.message_post(
+    body='Hello', subject='Posted mail', partner_ids=record.ids,
+    mail_server_id=server.id, force_send=True,
+)
+"""
+
+
+class SmtpListener(threading.Thread):
+    """A tiny SMTP server on 127.0.0.1 that counts the connections it gets."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.messages = 0
+
+    def run(self):
+        while True:
+            try:
+                conn, _address = self.sock.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            with conn, conn.makefile("rb") as lines:
+                self._serve(conn, lines)
+
+    def _serve(self, conn, lines):
+        conn.sendall(b"220 localhost ready\r\n")
+        for line in lines:
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                for data_line in lines:
+                    if data_line in (b".\r\n", b".\n"):
+                        break
+                self.messages += 1
+                conn.sendall(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self.sock.close()
 
 
 class TestConsole(WebhookCase):
@@ -116,6 +197,78 @@ class TestConsole(WebhookCase):
         self.assertEqual(
             rule.webhook_test_result_status, 400, rule.webhook_test_result_body
         )
+
+    def test_dry_run_cannot_commit(self):
+        for code in (COMMIT_THEN_FAIL, COMMIT_AND_IGNORE):
+            rule = self._create_webhook(
+                record_getter=False, actions=[self._code_action(code)]
+            )
+            rule.webhook_test_payload = "{}"
+            before = self._snapshot()
+            rule.action_webhook_test_dry_run()
+            self.assertGreaterEqual(rule.webhook_test_result_status, 400)
+            self.assertIn(
+                "A dry run cannot commit",
+                json.loads(rule.webhook_test_result_body)["error"]["message"],
+            )
+            self.assertEqual(self._snapshot(), before)
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM res_partner WHERE name = %s",
+                    ["Committed partner"],
+                )
+                self.assertEqual(cr.fetchone()[0], 0, code)
+        # the next dry run of a rule that does not commit is not affected
+        rule = self._rule()
+        rule.webhook_test_payload = json.dumps(
+            {"target": "Console target", "name": "Dry partner", "ref": "new"}
+        )
+        rule.action_webhook_test_dry_run()
+        self.assertEqual(rule.webhook_test_result_status, 200)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Dry partner")]))
+
+    def test_dry_run_sends_no_mail(self):
+        smtp = SmtpListener()
+        smtp.start()
+        self.addCleanup(smtp.close)
+        server = self.env["ir.mail_server"].create(
+            {
+                "name": "Counting SMTP",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp.port,
+                "smtp_encryption": "none",
+            }
+        )
+        rule = self._create_webhook(
+            record_getter=SEED_TARGET_RECORD_OF_TARGET,
+            actions=[self._code_action(SEND_MAILS)],
+        )
+        self.target.email = "console@example.com"  # message_post() notifies it
+        rule.webhook_test_payload = json.dumps(
+            {"id": self.target.id, "server": server.id}
+        )
+        # Odoo sends no mail while a test runs: let it, as in production
+        self.patch(module, "current_test", False)
+        rule.action_webhook_test_dry_run()
+        self.assertEqual(smtp.connections, 0)
+        self.assertEqual(
+            rule.webhook_test_result_status, 200, rule.webhook_test_result_body
+        )
+        html = rule.webhook_test_changes_html
+        self.assertIn("Mail not sent", html)
+        self.assertIn("Direct mail", html)
+        self.assertIn("Queued mail", html)
+        self.assertIn("Posted mail", html)  # sent after the commit that never comes
+        self.assertFalse(
+            self.env["mail.mail"].search([("subject", "=", "Queued mail")])
+        )
+        # the listener does receive the mails of a call sent for real
+        rule.action_webhook_test_send()
+        self.assertEqual(
+            rule.webhook_test_result_status, 200, rule.webhook_test_result_body
+        )
+        self.assertGreater(smtp.connections, 0)
+        self.assertGreaterEqual(smtp.messages, 2)
 
     def test_send_for_real_commits_and_is_logged(self):
         rule = self._rule(webhook_signature_scheme="github")

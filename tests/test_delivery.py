@@ -354,7 +354,8 @@ class TestJobStorage(DeliveryCase):
     def test_an_automation_rule_on_jobs_still_sees_webhook_jobs(self):
         rule = self._rule(webhook_mode="async")
         self.assertEqual(self._call(rule, json={"name": "Inserted"}).status_code, 202)
-        inserted = self._last_log(rule).job_id
+        inserted_log = self._last_log(rule)
+        inserted = inserted_log.job_id
         # a rule on the creation of jobs: Odoo extends create() of queue.job
         self.env["base.automation"].create(
             {
@@ -375,13 +376,22 @@ class TestJobStorage(DeliveryCase):
             }
         )
         self.assertEqual(self._call(rule, json={"name": "Created"}).status_code, 202)
-        created = self._last_log(rule).job_id
+        created_log = self._last_log(rule)
+        created = created_log.job_id
         self.assertEqual(self._count("Job seen in root.webhook"), 1)
         self.assertNotEqual(created, inserted)
         self.assertEqual(self._job_row(created), self._job_row(inserted))
+        # each job holds its log's id, the log the payload
         self.assertEqual(
-            [job.args[1]["name"] for job in inserted | created],
-            ["Inserted", "Created"],
+            [job.args for job in inserted | created],
+            [[inserted_log.id], [created_log.id]],
+        )
+        self.assertEqual(
+            [job.func_string for job in inserted | created],
+            [
+                f"{rule!r}._webhook_perform_call({inserted_log.id})",
+                f"{rule!r}._webhook_perform_call({created_log.id})",
+            ],
         )
         self._run_jobs()
         self.assertEqual(self._count("Inserted"), 1)
@@ -400,18 +410,30 @@ class TestJobStorage(DeliveryCase):
         self.assertEqual(self._last_log(rule).job_id.company_id, other)
 
     def test_jobs_queued_before_the_upgrade_still_run(self):
-        """Version 18.0.1.5 gave the job the log's id, not the request id."""
+        """Older jobs hold the payload, with the log's id or the request id.
+
+        Version 18.0.1.5 gave the job the log's id and the payload, 18.0.1.6
+        the request id and the payload; the payload is now in the log.
+        """
         rule = self._rule(webhook_mode="async")
-        self.assertEqual(self._call(rule, json={"name": "Queued"}).status_code, 202)
-        log = self._last_log(rule)
-        self.assertEqual(log.job_id.args, [log.request_id, {"name": "Queued"}])
-        # as queue_job's Job.store() writes a job
-        job = log.job_id.with_context(_job_edit_sentinel=log.job_id.EDIT_SENTINEL)
-        job.args = [log.id, {"name": "Queued before"}]
-        self.assertEqual(len(self._run_jobs()), 1)
-        self.assertEqual(self._count("Queued before"), 1)
-        self.assertEqual(log.state, "done")
-        self.assertEqual(log.job_id.state, "done")
+        for name, old_args in (
+            ("Queued by 18.0.1.5", lambda log: [log.id]),
+            ("Queued by 18.0.1.6", lambda log: [log.request_id]),
+        ):
+            with self.subTest(name=name):
+                self.assertEqual(self._call(rule, json={"name": "x"}).status_code, 202)
+                log = self._last_log(rule)
+                self.assertEqual(log.job_id.args, [log.id])
+                # as queue_job's Job.store() writes a job
+                job = log.job_id.with_context(
+                    _job_edit_sentinel=log.job_id.EDIT_SENTINEL
+                )
+                job.args = [*old_args(log), {"name": name}]
+                self.assertEqual(len(self._run_jobs()), 1)
+                self.assertEqual(self._count(name), 1)
+                self.assertEqual(self._count("x"), 0)
+                self.assertEqual(log.state, "done")
+                self.assertEqual(log.job_id.state, "done")
 
     def test_queue_job_test_helpers_still_catch_webhook_jobs(self):
         rule = self._rule(webhook_mode="async")
@@ -422,7 +444,7 @@ class TestJobStorage(DeliveryCase):
         log = self._last_log(rule)
         trap.assert_enqueued_job(
             rule._webhook_perform_call,
-            args=(log.request_id, {"name": "Trapped"}),
+            args=(log.id,),
             properties={"channel": "root.webhook", "max_retries": 5},
         )
 
@@ -469,7 +491,7 @@ class TestReplay(DeliveryCase):
         log = self._last_log(rule)
         replay = self.env["webhook.call.log"].browse(log.action_replay()["res_id"])
         self.assertEqual((replay.state, replay.status_code), ("accepted", 202))
-        self.assertEqual(replay.job_id.args[0], replay.request_id)  # linked both ways
+        self.assertEqual(replay.job_id.args, [replay.id])  # linked both ways
         self.assertNotEqual(replay.job_id, log.job_id)
         self._run_jobs()
         self.assertEqual(self._count("Form replay"), 2)

@@ -171,13 +171,32 @@ class TestHttpProtocol(WebhookCase):
         response = self._call(self.rule, json={"text": "ok"})
         self.assertWebhookOk(response)
 
-    def test_chunked_body_needs_a_content_length(self):
-        """A chunked body's size is unknown before reading it all: 411."""
+    def test_chunked_body_is_read_within_the_limit(self):
+        """A chunked body is read up to the webhook's limit, then refused: 413."""
         response = self._call(
             self.rule,
             data=iter([b'{"chunk', b'ed": true}']),
             headers={"Content-Type": "application/json"},
         )
+        self.assertWebhookOk(response)
+        self.assertEqual(self._echoed_payload(), {"chunked": True})
+        self.rule.webhook_max_body_size = 1024
+        response = self._call(
+            self.rule,
+            data=iter([b'{"f": "', b"x" * 1024, b'"}']),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertWebhookError(response, 413, "payload_too_large")
+
+    def test_other_transfer_codings_are_refused_unread(self):
+        """A transfer coding the server does not undo cannot be read: 411."""
+        response = self._call(
+            self.rule,
+            data=b'{"a": 1}',
+            headers={
+                "Content-Type": "application/json",
+                "Transfer-Encoding": "gzip",
+            },
+        )
         body = self.assertWebhookError(response, 411, "length_required")
         self.assertIn("Content-Length", body["error"]["message"])
-        self.assertFalse(self.partner.function)

@@ -35,17 +35,24 @@ class TestQueryCount(WebhookCase):
     def test_sync_call_queries(self):
         partner = self.env["res.partner"].create({"name": "Counted"})
         cases = {
-            # (Log Calls, signature scheme): queries of a call
-            (True, "none"): 10,
-            (False, "none"): 10,
-            (True, "github"): 10,
+            # (Log Calls, signature scheme, time limit): queries of a call
+            (True, "none", 0): 10,
+            (False, "none", 0): 10,
+            (True, "github", 0): 10,
+            # a time limit (30 s for new webhooks) costs 1 statement: it sets
+            # statement_timeout and lock_timeout before the target lookup
+            # (the call's transaction ends with its log: nothing to restore)
+            (True, "none", 30): 11,
         }
-        for (log_calls, scheme), expected in cases.items():
-            with self.subTest(log_calls=log_calls, scheme=scheme):
+        for (log_calls, scheme, time_limit), expected in cases.items():
+            with self.subTest(
+                log_calls=log_calls, scheme=scheme, time_limit=time_limit
+            ):
                 rule = self._create_webhook(
                     record_getter="model.browse(int(payload.get('id')))",
                     log_webhook_calls=log_calls,
                     webhook_signature_scheme=scheme,
+                    webhook_time_limit=time_limit,
                     actions=[self._code_action(UPDATE_TARGET)],
                 )
                 if scheme != "none":
@@ -80,12 +87,14 @@ class TestQueryCount(WebhookCase):
             self.assertEqual(
                 contact.message_ids.mapped("body"), [Markup("<p>Contact created</p>")]
             )
-        self.assertEqual(counts[1:], [19] * 3)
+        # 1 of them sets the time limit of new webhooks (30 s)
+        self.assertEqual(counts[1:], [20] * 3)
 
     def test_async_accept_queries(self):
-        """Accepting an async call: the rule, then its log and job in one query.
+        """Accepting an async call: the rule, its backlog, then its log and job.
 
-        3 queries here, one of them the framework's (the public user);
+        4 queries here, one of them the framework's (the public user), one
+        counting the calls waiting for their job (at most Max Waiting Calls);
         queue_job's ``with_delay()`` would take 3 more to store and link the job.
         """
         rule = self._create_webhook(
@@ -97,11 +106,11 @@ class TestQueryCount(WebhookCase):
         counts = [
             self._count_queries(rule, url, {"n": n}, status=202) for n in range(1, 4)
         ]
-        self.assertEqual(counts, [3] * 3)
+        self.assertEqual(counts, [4] * 3)
         logs = self.env["webhook.call.log"].search([("automation_id", "=", rule.id)])
         self.assertEqual(len(logs), 4)
         self.assertEqual(set(logs.mapped("state")), {"accepted"})
-        # each log is linked to its own job, which carries the call's request id
+        # each log is linked to its own job, which carries the log's id
         self.assertEqual(len(logs.job_id), 4)
         for log in logs:
-            self.assertEqual(log.job_id.args[0], log.request_id)
+            self.assertEqual(log.job_id.args, [log.id])

@@ -8,7 +8,8 @@ import logging
 
 from odoo.tests import BaseCase
 
-from ..receiver import call, changes, log_masking, payload
+from ..receiver import body as body_module
+from ..receiver import call, changes, errors, log_masking, payload
 from ..receiver.errors import WebhookMalformedPayload, describe_error
 from ..receiver.log_masking import SigningSecretSqlFilter
 from ..receiver.payload import MISSING, get_path, parse_json_object
@@ -61,7 +62,7 @@ class TestPayload(BaseCase):
     def test_doctests(self):
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         report = io.StringIO()
-        for module in (payload, log_masking, changes, call):
+        for module in (payload, log_masking, changes, call, body_module, errors):
             for test in doctest.DocTestFinder().find(module):
                 runner.run(test, out=report.write)
         self.assertGreater(runner.tries, 0)

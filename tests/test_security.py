@@ -195,7 +195,13 @@ class TestAllowlist(WebhookCase):
                 403,
                 "ip_not_allowed",
             )
-        self.assertEqual(self._last_log(rule).remote_addr, "198.51.100.1")
+        # both refusals share one row (same code, same 10 s window): the
+        # latest caller's address is on it
+        refusal = self.env["webhook.call.log"].search(
+            [("automation_id", "=", rule.id), ("error_code", "=", "ip_not_allowed")]
+        )
+        self.assertEqual(refusal.sorted("id")[-1].remote_addr, "198.51.100.1")
+        self.assertEqual(sum(refusal.mapped("refused_count")), 2)
         self.assertEqual(
             self.env["res.partner"]
             .search([("name", "in", ["Spoofer", "Behind proxy", "Other"])])
@@ -261,8 +267,17 @@ class TestRunAs(WebhookCase):
         )
         with mute_logger("odoo.addons.base.models.ir_actions"):
             response = self._call(rule, json={"id": foreign.id})
-        self.assertWebhookError(response, 403, "access_denied")
+        # answered as a missing record: a caller cannot tell that it exists
+        out_of_reach = self.assertWebhookError(response, 422, "target_not_found")
         self.assertFalse(foreign.ref)
+        missing = self.assertWebhookError(
+            self._call(rule, json={"id": foreign.id + 10**6}), 422, "target_not_found"
+        )
+        self.assertEqual(
+            out_of_reach["error"]["message"].replace(out_of_reach["request_id"], ""),
+            missing["error"]["message"].replace(missing["request_id"], ""),
+        )
+        self.assertNotIn("Other company", response.text)
         # the same call as the superuser (no run-as user) reaches it, as in core
         rule.webhook_run_as_user_id = False
         self.assertWebhookOk(self._call(rule, json={"id": foreign.id}))

@@ -4,8 +4,9 @@
 
 The tour (static/tests/tours/webhook_automation_tour.js) creates a webhook on
 Contact that finds its target by Reference and sets its Job Position, dry-runs
-then sends a payload from the Test tab, finds the call in the logs and
-rotates the secret; this test prepares the contact and checks the database.
+then sends a payload from the Test tab, finds the call in the logs, pauses
+and resumes it, and rotates the secret; this test prepares the contact and
+checks the database.
 """
 
 from unittest.mock import patch
@@ -26,7 +27,22 @@ class TestUiTour(WebhookCase):
             urls_before_rotation.extend(automations.mapped("url"))
             return rotate(automations)
 
-        with patch.object(Automation, "action_rotate_webhook_uuid", spy_rotate):
+        pause = Automation.action_webhook_pause
+        paused_states = []
+
+        def spy_pause(automations):
+            result = pause(automations)
+            paused_states.extend(
+                automations.mapped(
+                    lambda rule: (rule.webhook_paused, rule.webhook_pause_reason)
+                )
+            )
+            return result
+
+        with (
+            patch.object(Automation, "action_rotate_webhook_uuid", spy_rotate),
+            patch.object(Automation, "action_webhook_pause", spy_pause),
+        ):
             self.start_tour(
                 "/odoo/action-webhook_automation.base_automation_action_webhook",
                 "webhook_automation_tour",
@@ -36,6 +52,11 @@ class TestUiTour(WebhookCase):
 
         rule = self.env["base.automation"].search([("name", "=", "Tour webhook")])
         self.assertEqual(len(rule), 1)
+        # paused by hand, then resumed
+        self.assertEqual(paused_states, [(True, "manual")])
+        self.assertEqual(
+            (rule.webhook_paused, rule.webhook_pause_reason), (False, False)
+        )
         self.assertEqual(rule.trigger, "on_webhook")
         self.assertEqual(rule.model_id.model, "res.partner")
         self.assertEqual(rule.webhook_target_mode, "field")

@@ -6,7 +6,7 @@ import { registry } from "@web/core/registry";
  * An administrator's first webhook, from the Webhooks menu: create it on
  * Contact, find the target by its Reference, add an Update Record action, then
  * try a payload in the Test tab (dry run, then for real), find the call in the
- * logs and rotate the secret. tests/test_ui_tour.py prepares the contact
+ * logs, pause and resume it, and rotate the secret. tests/test_ui_tour.py prepares the contact
  * "Tour Customer" (Reference T-1) and checks the database afterwards.
  */
 
@@ -256,6 +256,32 @@ registry.category("web_tour.tours").add("webhook_automation_tour", {
             content: "Back to the webhook",
             trigger: ".o_control_panel .breadcrumb-item.o_back_button a:contains(Tour webhook)",
             run: "click",
+        },
+        // --- pause and resume ------------------------------------------------------
+        {
+            content: "Pause the webhook",
+            trigger: `${FORM} button[name=action_webhook_pause]`,
+            run: "click",
+        },
+        {
+            content: "Confirm the pause",
+            trigger: ".modal:contains(A paused webhook answers 503) .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "It shows as paused, with Resume instead of Pause",
+            trigger:
+                `${FORM}:has(.o_widget_web_ribbon:contains(Paused))` +
+                `:not(:has(button[name=action_webhook_pause])) button[name=action_webhook_resume]`,
+        },
+        {
+            content: "Resume the webhook",
+            trigger: `${FORM} button[name=action_webhook_resume]`,
+            run: "click",
+        },
+        {
+            content: "It is no longer paused",
+            trigger: `${FORM}:not(:has(.o_widget_web_ribbon:contains(Paused))) button[name=action_webhook_pause]`,
         },
         // --- rotate the secret ---------------------------------------------------
         {
