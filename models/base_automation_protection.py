@@ -311,38 +311,40 @@ class BaseAutomation(models.Model):
         interval, burst = self._webhook_get_rate_interval()
         interval_sql = SQL("%s::numeric", repr(interval))
         with self._webhook_limiter_cursor() as cr:
-            # EXCLUDED.tat is now + interval: now is EXCLUDED.tat - interval
+            # EXCLUDED.tat is now + interval: now is EXCLUDED.tat - interval.
+            # A refusal reads the bucket as the statement found it (unchanged)
+            # for Retry-After: the next call is accepted once tat - (burst -
+            # 1) intervals is past. The bucket is UNLOGGED: its transaction
+            # need not wait for the disk either.
             cr.execute(
                 SQL(
-                    "INSERT INTO %(table)s AS bucket (automation_id, tat)"
+                    "WITH durability AS ("
+                    " SELECT set_config('synchronous_commit', 'off', true)),"
+                    " taken AS ("
+                    " INSERT INTO %(table)s AS bucket (automation_id, tat)"
                     " VALUES (%(id)s, extract(epoch FROM clock_timestamp())"
                     " + %(interval)s)"
                     " ON CONFLICT (automation_id) DO UPDATE"
                     " SET tat = GREATEST(bucket.tat + %(interval)s, EXCLUDED.tat)"
                     " WHERE GREATEST(bucket.tat + %(interval)s, EXCLUDED.tat)"
                     " <= EXCLUDED.tat + %(window)s - %(interval)s"
-                    " RETURNING tat",
+                    " RETURNING tat)"
+                    " SELECT EXISTS (SELECT FROM taken),"
+                    " (SELECT tat - %(ahead)s * %(interval)s"
+                    " - extract(epoch FROM clock_timestamp())"
+                    " FROM %(table)s WHERE automation_id = %(id)s),"
+                    " (SELECT 1 FROM durability)",
                     table=SQL.identifier(RATE_BUCKET_TABLE),
                     id=self.id,
                     interval=interval_sql,
                     window=SQL("%s * %s", burst, interval_sql),
+                    ahead=burst - 1,
                 )
             )
-            if cr.rowcount:
+            taken, *row = cr.fetchone()
+            if taken:
                 call.rate_token_taken = True
                 return
-            # the next call is accepted once tat - (burst - 1) intervals is past
-            cr.execute(
-                SQL(
-                    "SELECT tat - %s * %s - extract(epoch FROM clock_timestamp())"
-                    " FROM %s WHERE automation_id = %s",
-                    burst - 1,
-                    interval_sql,
-                    SQL.identifier(RATE_BUCKET_TABLE),
-                    self.id,
-                )
-            )
-            row = cr.fetchone()
         wait = max(1, math.ceil(float(row[0]))) if row and row[0] is not None else 1
         raise WebhookRateLimited(
             _(
@@ -367,7 +369,7 @@ class BaseAutomation(models.Model):
     def _webhook_give_back_rate_token(self, call):
         """Give back the rate token of a call refused later (e.g. backlog full)."""
         self.ensure_one()
-        if not getattr(call, "rate_token_taken", False):
+        if not call.rate_token_taken:
             return
         interval = self._webhook_get_rate_interval()[0]
         with self._webhook_limiter_cursor() as cr:

@@ -49,6 +49,9 @@ class WebhookCall:
     force_sync: bool = False
     duplicate_of: dict | None = None
     accepted: bool = False
+    # the call holds a token of the webhook's rate limit (given back if it
+    # is refused later, e.g. for a full backlog)
+    rate_token_taken: bool = False
     # the job of an accepted call, stored with its log (queue_job's Job)
     job: object = None
     # the log of the call this one replays, if any
