@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Turn the raw results of scripts/benchmark.py into BENCHMARK.md and a table."""
 
+import re
 import statistics
 from collections import Counter, defaultdict
 
@@ -753,6 +754,430 @@ def targets_section(summary, modes, scale, lines):
     return results
 
 
+# ---------------------------------------------------------------------------
+# Flood
+# ---------------------------------------------------------------------------
+
+FLOOD_HEADING = "## Flood: a rate-limited webhook under 16 clients"
+PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+FLOOD_LIMIT = 1.5  # probe p50 under a flood / its reference
+HOT_PATH_LOSS = 0.02  # req/s of the unlimited hot path vs the last figures
+
+
+def median_of(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def accepted_bound(flood, seconds):
+    """Return the most calls the rate limit lets through in ``seconds``."""
+    rate = flood["rate"]
+    burst = rate["burst"] or rate["limit"]
+    return rate["limit"] * seconds / PERIOD_SECONDS[rate["period"]] + burst
+
+
+def per_second(answered, seconds):
+    return answered / seconds if seconds else None
+
+
+def server_ms(flood_run, status, index):
+    """Return the median SQL (0) or Python (1) ms of the answers of ``status``."""
+    found = flood_run.get("server_ms", {}).get(status)
+    return found[index] if found else None
+
+
+def workers_text(middle, clients):
+    """Tell where the server's time went during the floods (medians)."""
+    if middle.get("sql_ms_200") is None or not middle["seconds"]:
+        return "Server times per call: not in these raw results."
+    accepted_ms = middle["sql_ms_200"] + middle["python_ms_200"]
+    accepted_rate = middle["accepted"] / middle["seconds"]
+    parts = [
+        f"accepted (200) {fmt(middle['sql_ms_200'])} + "
+        f"{fmt(middle['python_ms_200'])} ms"
+    ]
+    for status, name in (("429", "refused (429)"), ("404", "unknown URL (404)")):
+        if middle.get(f"sql_ms_{status}") is not None:
+            parts.append(
+                f"{name} {fmt(middle[f'sql_ms_{status}'])} + "
+                f"{fmt(middle[f'python_ms_{status}'])} ms"
+            )
+    return (
+        "Server time per call during the floods (SQL + the rest, median of the "
+        "access log): " + ", ".join(parts) + ". The accepted calls alone keep "
+        f"{accepted_rate * accepted_ms / 1000:.1f} of the 2 workers busy "
+        f"({accepted_rate:.0f} calls/s × {accepted_ms:.0f} ms); a probe's call "
+        f"waits for a worker behind up to {clients} calls of the flood."
+    )
+
+
+def flood_figures(flood):
+    """Return the figures of each round: counts, p50s and their ratios."""
+    rounds = []
+    for row in flood["rounds"]:
+        idle = {
+            name: median_of(run[name]["p50_ms"] for run in row["idle"])
+            for name in ("webhook", "health")
+        }
+        limited, unknown = row["floods"]["limited"], row["floods"]["unknown"]
+        statuses = limited["statuses"]
+        webhook = limited["probes"]["webhook"]["p50_ms"]
+        health_limited = limited["probes"]["health"]["p50_ms"]
+        health_unknown = unknown["probes"]["health"]["p50_ms"]
+        rounds.append(
+            {
+                "round": row["round"],
+                "seconds": limited["seconds"],
+                "answered": limited["answered"],
+                "cut": not limited.get("complete", True),
+                "rps": per_second(limited["answered"], limited["seconds"]),
+                "accepted": statuses.get("200", 0),
+                "bound": accepted_bound(flood, limited["seconds"]),
+                "refused": statuses.get("429", 0),
+                "other": sum(n for k, n in statuses.items() if k not in ("200", "429")),
+                "socket_errors": limited["wrk"]["socket_errors"],
+                "queries_200": limited["queries"].get("200"),
+                "sql_ms_200": server_ms(limited, "200", 0),
+                "python_ms_200": server_ms(limited, "200", 1),
+                "sql_ms_429": server_ms(limited, "429", 0),
+                "python_ms_429": server_ms(limited, "429", 1),
+                "sql_ms_404": server_ms(unknown, "404", 0),
+                "python_ms_404": server_ms(unknown, "404", 1),
+                "queries_429": limited["queries"].get("429"),
+                "unknown_seconds": unknown["seconds"],
+                "unknown_answered": unknown["answered"],
+                "unknown_cut": not unknown.get("complete", True),
+                "unknown_rps": per_second(unknown["answered"], unknown["seconds"]),
+                "unknown_queries": unknown["queries"].get("404"),
+                "webhook_idle": idle["webhook"],
+                "webhook_flood": webhook,
+                "webhook_ratio": ratio(webhook, idle["webhook"]),
+                "webhook_unknown": unknown["probes"]["webhook"]["p50_ms"],
+                "health_idle": idle["health"],
+                "health_limited": health_limited,
+                "health_unknown": health_unknown,
+                "health_ratio": ratio(health_limited, health_unknown),
+                "health_unknown_ratio": ratio(health_unknown, idle["health"]),
+            }
+        )
+    return rounds
+
+
+def median_round(rounds):
+    """Return a round of the medians of every number of ``rounds``."""
+    keys = [
+        k
+        for k, v in rounds[0].items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    return {k: median_of(r[k] for r in rounds) for k in keys}
+
+
+def hot_path_rows(flood):
+    """Rows of the unlimited sync webhooks: req/s and SQL now vs the last figures.
+
+    The last row, (2) with a new webhook's protection settings, is shown for
+    comparison and judged by no target.
+    """
+    summary = aggregate(flood["hot"])
+    baseline = (flood.get("baseline") or {}).get("rows", {})
+    cells = [(s, c, "ours") for s in SYNC_SCENARIOS for c in (1, 8)]
+    rows, rps_ok, sql_ok = [], [], []
+    for scenario, clients, side in [*cells, ("update", 1, "ours_defaults")]:
+        now = summary.get(("workers", scenario, clients, side))
+        if not now:
+            continue
+        before = baseline.get(TITLES[scenario].split()[0], {})
+        before = before.get(str(clients)) or {}
+        value = ratio(now["rps"], before.get("rps"))
+        rps_met = value is not None and value >= 1 - HOT_PATH_LOSS
+        sql_met = (
+            before.get("queries") is not None
+            and now["queries"] is not None
+            and now["queries"] <= before["queries"]
+        )
+        title = TITLES[scenario]
+        if side == "ours":
+            rps_ok.append(rps_met)
+            sql_ok.append(sql_met)
+        else:
+            title += ", a new webhook's protection settings"
+        rows.append([
+            title, clients, fmt(before.get("rps")),
+            " / ".join(fmt(v) for v in now["rps_runs"]), fmt(now["rps"]),
+            fmt(value, 3), verdict(rps_met) if side == "ours" else "(info)",
+            fmt(before.get("queries"), 0), fmt(now["queries"]),
+            verdict(sql_met) if side == "ours" else "(info)",
+        ])  # fmt: skip
+    return rows, rps_ok, sql_ok
+
+
+def rounds_text(rounds, key):
+    return " / ".join(fmt(r[key], 2) for r in rounds)
+
+
+def flood_targets(flood, rounds, middle, hot):
+    """Return [(title, met, detail)] of the flood section."""
+    rows, rps_ok, sql_ok = hot
+    rate = flood["rate"]
+    burst = rate["burst"] or rate["limit"]
+    per = "t" if rate["period"] == "second" else f"t/{PERIOD_SECONDS[rate['period']]}"
+    bounds = ", ".join(
+        f"r{r['round']} {r['accepted']} ≤ {r['bound']:.0f} (t {r['seconds']:.1f} s)"
+        for r in rounds
+    )
+    baseline = flood.get("baseline") or {}
+    version = baseline.get("version") or baseline.get("commit") or "the last run"
+
+    def within(key):
+        return middle[key] is not None and middle[key] <= FLOOD_LIMIT
+
+    return [
+        (
+            f"Flood: accepted ≤ {rate['limit']}·{per} + {burst}",
+            all(r["accepted"] <= r["bound"] for r in rounds),
+            bounds,
+        ),
+        (
+            f"Flood: other webhook p50 ≤ {FLOOD_LIMIT}× idle",
+            within("webhook_ratio"),
+            f"median {fmt(middle['webhook_flood'])} vs {fmt(middle['webhook_idle'])}"
+            f" ms, × {fmt(middle['webhook_ratio'], 2)} (rounds × "
+            f"{rounds_text(rounds, 'webhook_ratio')})",
+        ),
+        (
+            f"Flood: `/web/health` p50 ≤ {FLOOD_LIMIT}× its p50 under an equal "
+            "flood of an unknown URL (issue 15's wording)",
+            within("health_ratio"),
+            f"median {fmt(middle['health_limited'])} vs "
+            f"{fmt(middle['health_unknown'])} ms, × {fmt(middle['health_ratio'], 2)}"
+            f" (rounds × {rounds_text(rounds, 'health_ratio')})",
+        ),
+        (
+            f"Flood: `/web/health` p50 under the unknown-URL flood ≤ {FLOOD_LIMIT}× "
+            "idle",
+            within("health_unknown_ratio"),
+            f"median {fmt(middle['health_unknown'])} vs {fmt(middle['health_idle'])}"
+            f" ms, × {fmt(middle['health_unknown_ratio'], 2)} (rounds × "
+            f"{rounds_text(rounds, 'health_unknown_ratio')})",
+        ),
+        (
+            f"Unlimited sync webhooks: no SQL query more than {version}",
+            bool(sql_ok) and all(sql_ok),
+            ", ".join(
+                f"{row[0].split()[0]} c{row[1]} {row[8]} vs {row[7]}"
+                for row in rows
+                if "(info)" not in row
+            ),
+        ),
+        (
+            f"Unlimited sync webhooks: req/s ≥ {1 - HOT_PATH_LOSS:.2f}× {version}'s "
+            "(noisy, see below)",
+            bool(rps_ok) and all(rps_ok),
+            ", ".join(
+                f"{row[0].split()[0]} c{row[1]} × {row[5]}"
+                for row in rows
+                if "(info)" not in row
+            ),
+        ),
+    ]
+
+
+FLOOD_NOTE = """\
+How: ours alone (`bench_addon`) on `--workers=2`, with the main part's
+server options. Each round runs the two probes alone (idle), then
+{calls:,} calls of `wrk -t1 -c{clients}` at the webhook limited to {limit}
+calls per {period} with burst {burst} (= the limit), the probes running
+(rule (2)'s Update Record action, with a new webhook's other settings),
+the probes alone again, the same flood at an unknown URL
+`/web/hook/<random>` (404), as many calls as the first one got answers,
+and the probes alone a third time ({idle} s each); then the sync webhooks
+of the main part, {duration} s per run, with 1 and 8 clients. The probes
+are one `wrk -t1 -c1` each, side by side: the Update Record webhook of (2)
+(without protection, Log Calls on) and `/web/health`. The idle p50 of a
+round is the median of its three idle runs. Statuses, SQL queries per
+call and the flood's duration t (its first to its last answer) come from
+the server's access log (the flood's calls carry `?flood=1`); wrk has no
+count option: a wrapper of `scripts/bench_wrk.lua` stops its thread after
+the last call. A flood stops after {max_seconds} s (`--flood-seconds`)
+even if its calls are not all sent, so that the section lasts minutes:
+its count of answers then has a `*`. The last row of each table holds the
+medians of the rounds."""
+
+HOT_PATH_NOTE = """\
+The reference is the `--workers=2` table of ours in BENCHMARK.md before this
+run ({source}). Noise: the machine has 2 cores, shared with whatever else
+runs (other engineers' tests included), and from one run to the next req/s
+move by more than 2% (see the rounds, and `/web/health`, the same code on
+both sides, in the main tables): the req/s line compares medians of a few
+runs of a few seconds and is only indicative; the SQL queries per call are
+exact."""
+
+
+def flood_tables(flood, rounds, middle):
+    """Return the rows of the counts and of the latency tables, medians last."""
+    names = [f"r{r['round']}" for r in rounds] + ["median"]
+    counts = [
+        [
+            name, fmt(r["seconds"], 2),
+            fmt(r["answered"], 0) + ("*" if r.get("cut") else ""), fmt(r["rps"], 0),
+            fmt(r["accepted"], 0), fmt(r["bound"], 0), fmt(r["refused"], 0),
+            fmt(r["other"], 0), fmt(r["socket_errors"], 0),
+            f"{fmt(r['queries_200'])} / {fmt(r['queries_429'])}",
+            fmt(r["unknown_seconds"], 2),
+            fmt(r["unknown_answered"], 0) + ("*" if r.get("unknown_cut") else ""),
+            fmt(r["unknown_rps"], 0),
+            fmt(r["unknown_queries"]),
+        ]
+        for name, r in zip(names, [*rounds, middle], strict=True)
+    ]  # fmt: skip
+    latency = [
+        [
+            name, fmt(r["webhook_idle"]), fmt(r["webhook_flood"]),
+            fmt(r["webhook_ratio"], 2), fmt(r["webhook_unknown"]),
+            fmt(r["health_idle"]), fmt(r["health_limited"]),
+            fmt(r["health_unknown"]), fmt(r["health_ratio"], 2),
+            fmt(r["health_unknown_ratio"], 2),
+        ]
+        for name, r in zip(names, [*rounds, middle], strict=True)
+    ]  # fmt: skip
+    return counts, latency
+
+
+COUNT_HEADER = [
+    "round", "t s", "answered", "answers/s", "200 (accepted)", "bound",
+    "429", "other statuses", "socket errors", "SQL/call 200 / 429",
+    "unknown URL t s", "answered", "answers/s", "SQL/call 404",
+]  # fmt: skip
+LATENCY_HEADER = [
+    "round", "webhook idle", "webhook, limited flood", "× idle",
+    "webhook, unknown-URL flood", "health idle", "health, limited flood",
+    "health, unknown-URL flood", "× limited / unknown", "× unknown / idle",
+]  # fmt: skip
+
+
+def flood_section(flood):
+    """Return the flood section (markdown lines), its targets and console text."""
+    rounds = flood_figures(flood)
+    middle = median_round(rounds)
+    hot = hot_path_rows(flood)
+    results = flood_targets(flood, rounds, middle, hot)
+    counts, latency = flood_tables(flood, rounds, middle)
+    rate, machine = flood["rate"], flood["machine"]
+    baseline = flood.get("baseline") or {}
+    before = baseline.get("version") or "before"
+    source = (
+        f"{before}, commit {baseline.get('commit')}, {baseline.get('date')}"
+        if baseline
+        else "none found"
+    )
+    protection = ", ".join(f"`{k}` {v}" for k, v in flood["protection"].items())
+    lines = [
+        "",
+        FLOOD_HEADING,
+        "",
+        f"Measured {machine['date']} at commit {machine['commit']}"
+        + (" plus uncommitted changes" if machine["dirty"] else "")
+        + f", `{flood['command']}`.",
+        "",
+        "Targets: "
+        + "; ".join(
+            f"{title.removeprefix('Flood: ')}: {verdict(ok)} ({detail})"
+            for title, ok, detail in results
+        )
+        + ".",
+        "",
+        f"The limited webhook ({rate['limit']} calls per {rate['period']}, burst "
+        f"{rate['burst']}; bound = {rate['limit']}·t + "
+        f"{rate['burst'] or rate['limit']}) and the unknown URL: "
+        f"{flood['calls']:,} calls by {flood['clients']} clients each, cut at "
+        f"{flood.get('max_seconds', '-')} s (`*`):",
+        "",
+        markdown_table(COUNT_HEADER, counts),
+        "",
+        workers_text(middle, flood["clients"]),
+        "",
+        "p50 (ms) of the probes, 1 client each:",
+        "",
+        markdown_table(LATENCY_HEADER, latency),
+        "",
+        "The sync webhooks of the main part, `--workers=2`, on copies of their "
+        "rules without any protection (every protection field 0 = none); the "
+        "last row is rule (2) itself, with the settings a new webhook gets "
+        f"({protection or 'none'}):",
+        "",
+        markdown_table(
+            [
+                "scenario", "clients", f"{before} req/s", "req/s per round",
+                "req/s", "×", f"≥ {1 - HOT_PATH_LOSS:.2f}×", f"{before} SQL/call",
+                "SQL/call", "no more SQL",
+            ],
+            hot[0],
+        ),
+        "",
+        HOT_PATH_NOTE.format(source=source),
+        "",
+        FLOOD_NOTE.format(
+            calls=flood["calls"], clients=flood["clients"], limit=rate["limit"],
+            period=rate["period"], burst=rate["burst"], idle=flood["idle_seconds"],
+            duration=flood["duration"], max_seconds=flood.get("max_seconds", "-"),
+        ),
+    ]  # fmt: skip
+    console = [
+        "",
+        "== flood ==",
+        console_table(COUNT_HEADER, counts),
+        console_table(LATENCY_HEADER, latency),
+        console_table(
+            ["scenario", "c", "before", "rounds", "req/s", "×", "", "SQL before",
+             "SQL", ""],
+            hot[0],
+        ),
+    ]  # fmt: skip
+    console += [
+        f"{'met   ' if ok else 'MISSED'}  {title}: {detail}"
+        for title, ok, detail in results
+    ]
+    return lines, results, console
+
+
+SUMMARY_FLOOD = re.compile(r"^- \*\*(met|MISSED)\*\* (Flood|Unlimited sync)")
+
+
+def splice_flood(existing, flood):
+    """Put the flood section and its summary lines into an existing report.
+
+    The section replaces the one there, or goes after the scale section
+    (before the targets); its lines replace those of the summary.
+    """
+    section, results, console = flood_section(flood)
+    lines = existing.split("\n")
+    if FLOOD_HEADING in lines:
+        start = lines.index(FLOOD_HEADING)
+        stop = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+            len(lines) + 1,
+        )
+        del lines[start - 1 : stop - 1]
+    anchor = next(
+        (
+            i
+            for heading in ("## Targets", "## How it is measured")
+            for i, line in enumerate(lines)
+            if line == heading
+        ),
+        len(lines) + 1,
+    )
+    lines[anchor - 1 : anchor - 1] = section
+    lines = [line for line in lines if not SUMMARY_FLOOD.match(line)]
+    if "## Summary" in lines:
+        at = lines.index("## Summary") + 2
+        while at < len(lines) and lines[at].startswith("- "):
+            at += 1
+        lines[at:at] = summary_lines(results)[3:]
+    return "\n".join(lines), "\n".join(console)
+
+
 def summary_lines(results):
     lines = ["", "## Summary", ""]
     lines += [f"- {verdict(ok)} {title}: {detail}" for title, ok, detail in results]
@@ -801,8 +1226,14 @@ def render(data):
     scale = data.get("scale")
     if scale:
         scale_section(scale, lines)
+    flood_console = []
+    if data.get("flood"):
+        section, flood_results, flood_console = flood_section(data["flood"])
+        lines += section
     target_lines = []
     results = targets_section(summary, modes, scale, target_lines)
+    if data.get("flood"):
+        results += flood_results
     lines[head:head] = summary_lines(results)
     lines += target_lines + ["", METHOD]
     console += ["", "== targets =="]
@@ -834,4 +1265,5 @@ def render(data):
             ),
             console_table(["screen", "empty", "scaled", "limit", "rows", ""], screens),
         ]
+    console += flood_console
     return "\n".join(lines) + "\n", "\n".join(console)

@@ -7,7 +7,10 @@ variable; it prints one ``BENCH_SETUP_RESULT <json>`` line.
 
 ``"step": "rules"`` (re)creates the benchmark's partners and webhook rules, the
 same in both databases; the settings only webhook_automation has (signature,
-async mode) are set where its fields exist. ``"step": "scale"`` adds the
+async mode) are set where its fields exist, and so are the rules of the flood
+section, where the protection fields exist: the same rules without any
+protection (``<key>_unlimited``) and one limited to PARAMS["flood_rate"]
+(limit, period, burst). ``"step": "scale"`` adds the
 filler webhook rules of the scale test (in a copy of the database).
 ``"step": "explain"`` runs, in the scaled copy, a call of the update and of
 the async webhook (through Odoo's HTTP stack, in process), the figures of the
@@ -27,6 +30,13 @@ from odoo.tools import SQL
 
 PARAMS = json.loads(os.environ["BENCH_SETUP"])
 RULE_PREFIX = "Bench: "
+PROTECTION_FIELDS = (
+    "webhook_rate_limit",
+    "webhook_max_concurrency",
+    "webhook_max_backlog",
+    "webhook_failure_threshold",
+    "webhook_time_limit",
+)
 FILLER_PREFIX = "Bench filler "
 
 
@@ -125,14 +135,40 @@ def create_rules():
             },
         )
         specs["async"] = ("create", {**plain, "webhook_mode": "async"})
+    protections = [name for name in PROTECTION_FIELDS if name in automation._fields]
+    if protections:
+        # the flood section's webhooks without any protection (0 = none),
+        # where a new webhook gets a time limit
+        off = dict.fromkeys(protections, 0)
+        for key in ("create", "update", "same", "signed"):
+            kind, values = specs[key]
+            specs[f"{key}_unlimited"] = (kind, {**values, **off})
+    if "webhook_rate_limit" in automation._fields:
+        rate = PARAMS["flood_rate"]
+        specs["limited"] = (
+            "update",
+            {
+                **plain,
+                "webhook_rate_limit": rate["limit"],
+                "webhook_rate_period": rate["period"],
+                "webhook_rate_burst": rate["burst"],
+            },
+        )
     rules = {}
     for key, (kind, ours_values) in specs.items():
         rule = automation.create(rule_values(key, kind, ours_values))
         rules[key] = {"id": rule.id, "uuid": rule.webhook_uuid}
     partners, counter = bench_partners(PARAMS["partners"])
+    update = automation.browse(rules["update"]["id"])
     return {
         "ours": ours,
         "rules": rules,
+        # the protection settings a new webhook gets (the flood section's report)
+        "protection": {
+            name: update[name]
+            for name in PROTECTION_FIELDS
+            if name in automation._fields
+        },
         "partners": partners.ids,
         "counter": counter.id,
     }

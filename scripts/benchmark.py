@@ -12,6 +12,12 @@ thread and 1 or 8 connections, for a fixed duration. The servers' access logs
 give the SQL queries of each call. With ``--scale``, the same is measured with
 1 rule and empty logs, then with 10,000 more rules and 1,000,000 logs, with the
 times of the webhook form, its first page of logs and the Webhooks list.
+With ``--flood`` (6 to 8 minutes, so not part of a plain run), ours alone on
+``--workers=2``: 10,000 calls by 16 clients at a webhook limited to 50 calls/s
+(or as many as ``--flood-seconds`` allow), then as many at an unknown URL,
+while another webhook and ``/web/health`` are measured with 1 client each,
+between idle runs; and the req/s and SQL queries of the sync webhooks without
+protection against the figures BENCHMARK.md held before.
 Prints the tables and writes them, with the targets, to BENCHMARK.md.
 """
 
@@ -32,9 +38,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
+import bench_flood
 import bench_report
 import bench_scale
 import bench_ui
@@ -48,6 +57,13 @@ ODOO_LAUNCHER = os.path.join(SCRIPTS, "bench_odoo.py")
 SIGNING_SECRET = "benchmark-signing-secret"
 PARTNERS = 100
 SCALE_RULES = 10_000
+# the flood section: a webhook limited to 50 calls/s, burst 0 (= the limit)
+FLOOD_RATE = {"limit": 50, "period": "second", "burst": 0}
+FLOOD_CALLS = 10_000
+FLOOD_CLIENTS = 16
+FLOOD_IDLE_SECONDS = 3
+# the unlimited sync webhooks whose req/s and SQL are held to the last figures
+HOT_PATH_SCENARIOS = ("create", "update", "same", "signed")
 SIDES = {
     "core": {
         "db": "bench_core",
@@ -141,6 +157,7 @@ def shell_step(addons_path, db, step, **params):
         signing_secret=SIGNING_SECRET,
         partners=PARTNERS,
         scale_rules=SCALE_RULES,
+        flood_rate=FLOOD_RATE,
     )
     with open(SETUP_SCRIPT, encoding="utf-8") as file:
         snippet = file.read()
@@ -648,6 +665,142 @@ def scale_benchmark(args, setups, workdir):
 
 
 # ---------------------------------------------------------------------------
+# Flood
+# ---------------------------------------------------------------------------
+
+
+def flood_targets(setup, workdir):
+    """Return the floods (limited webhook, unknown URL) and the probes."""
+
+    def requests_file(name, kind):
+        path = os.path.join(workdir, f"requests-flood-{name}.tsv")
+        with open(path, "w", encoding="utf-8") as file:
+            lines = request_lines(kind, setup, signed=False)
+            file.writelines("\t".join(line) + "\n" for line in lines)
+        return path
+
+    update = requests_file("update", "update")
+    rules = setup["rules"]
+    mark = bench_flood.FLOOD_MARK
+    floods = {
+        "limited": SimpleNamespace(
+            path=f"/web/hook/{rules['limited']['uuid']}?{mark}", file=update
+        ),
+        "unknown": SimpleNamespace(
+            path=f"/web/hook/{uuid.uuid4()}?{mark}", file=update
+        ),
+    }
+    probes = {
+        "webhook": SimpleNamespace(
+            path=f"/web/hook/{rules['update']['uuid']}", file=update
+        ),
+        "health": SimpleNamespace(
+            path="/web/health", file=requests_file("health", None)
+        ),
+    }
+    return floods, probes
+
+
+def flood_round(server, floods, probes, round_index, args):
+    """Idle, flood of the limited webhook, idle, flood of an unknown URL, idle."""
+    capped = bench_flood.capped_script(args.workdir, WRK_SCRIPT)
+    row = {"round": round_index, "idle": [], "floods": {}}
+    row["idle"].append(bench_flood.idle(server, probes, WRK_SCRIPT, FLOOD_IDLE_SECONDS))
+    calls = FLOOD_CALLS
+    for name, target in floods.items():
+        result = bench_flood.flood(
+            server, target, probes, calls, FLOOD_CLIENTS, args.flood_seconds,
+            capped, WRK_SCRIPT,
+        )  # fmt: skip
+        row["floods"][name] = result
+        calls = result["answered"]  # the unknown URL: an equal flood
+        probe = result["probes"]
+        statuses = bench_report.statuses_text(result["statuses"])
+        log(
+            f"flood r{round_index} {name:7} {result['answered']} calls in "
+            f"{result['seconds']:.1f} s: {statuses}; probes p50 webhook "
+            f"{probe['webhook']['p50_ms']:.1f} ms, "
+            f"health {probe['health']['p50_ms']:.1f} ms"
+        )
+        row["idle"].append(
+            bench_flood.idle(server, probes, WRK_SCRIPT, FLOOD_IDLE_SECONDS)
+        )
+    for number, run in enumerate(row["idle"]):
+        log(
+            f"idle  r{round_index} #{number}: p50 webhook "
+            f"{run['webhook']['p50_ms']:.1f} ms, "
+            f"health {run['health']['p50_ms']:.1f} ms"
+        )
+    return row
+
+
+def flood_benchmark(args, setups, workdir, baseline):
+    """Floods of a rate-limited webhook and the unlimited hot path, --workers=2."""
+    setup = setups["ours"]
+    if "limited" not in setup["rules"]:
+        raise SystemExit(
+            "base.automation has no webhook_rate_limit field: this "
+            "webhook_automation has no rate limits, nothing to flood"
+        )
+    db = SIDES["ours"]["db"]
+    # the main part's sync scenarios, on their rules without any protection
+    rules = dict(setup["rules"])
+    for scenario in HOT_PATH_SCENARIOS:
+        rule = SCENARIOS[scenario][2]
+        rules[rule] = setup["rules"][f"{rule}_unlimited"]
+    unlimited = dict(setup, rules=rules)
+    scenarios = {s: SCENARIOS[s] for s in ("health", *HOT_PATH_SCENARIOS)}
+    servers, targets = start_servers(
+        "workers", args, {"ours": unlimited}, workdir, scenarios,
+        {"ours": ("ours", db)},
+    )  # fmt: skip
+    server = servers["ours"]
+    floods, probes = flood_targets(unlimited, workdir)
+    # (2) with the protection settings of a new webhook, for comparison
+    defaults = Target("defaults", "ours", "update", setup, workdir)
+    runs = [(s, c, targets["ours"][s], "ours") for s in HOT_PATH_SCENARIOS
+            for c in (1, 8)] + [("update", 1, defaults, "ours_defaults")]  # fmt: skip
+    rounds, hot = [], []
+    try:
+        for target in [*floods.values(), defaults]:
+            run_wrk(server.base_url + target.path, target, 4, args.warmup)
+        for round_index in range(args.rounds):
+            rounds.append(flood_round(server, floods, probes, round_index, args))
+            for scenario, clients, target, side in runs:
+                row = measure(server, target, clients, args.duration)
+                row.update(
+                    mode="workers",
+                    scenario=scenario,
+                    side=side,
+                    clients=clients,
+                    round=round_index,
+                )
+                hot.append(row)
+                log(
+                    f"hot   r{round_index} {scenario:6} c{clients} {side:13} "
+                    f"{row['rps']:7.1f} req/s, SQL/call "
+                    f"{bench_report.histogram_median(row['queries'])}"
+                )
+    finally:
+        stop_servers(servers)
+        bench_scale.clear_logs(db)
+    return {
+        "rate": FLOOD_RATE,
+        "calls": FLOOD_CALLS,
+        "clients": FLOOD_CLIENTS,
+        "idle_seconds": FLOOD_IDLE_SECONDS,
+        "max_seconds": args.flood_seconds,
+        "duration": args.duration,
+        "rounds": rounds,
+        "hot": hot,
+        "baseline": baseline,
+        "protection": setup.get("protection", {}),
+        "machine": machine_info(),
+        "command": args.command,
+    }
+
+
+# ---------------------------------------------------------------------------
 # Machine and command line
 # ---------------------------------------------------------------------------
 
@@ -721,6 +874,26 @@ def parse_args():
         action="store_true",
         help="only the scale part; keep the last run's tables",
     )
+    parser.add_argument(
+        "--flood",
+        action="store_true",
+        help="also run the flood section (ours, --workers=2, 6 to 8 minutes: "
+        "not part of a plain run)",
+    )
+    parser.add_argument(
+        "--flood-only",
+        action="store_true",
+        help="only the flood section; keep the last run's tables (or, without "
+        "them, put the section into the existing output file)",
+    )
+    parser.add_argument(
+        "--flood-seconds",
+        type=int,
+        default=40,
+        help="stop a flood after this many seconds even if its calls are not all "
+        "sent (default 40: the section then lasts 6 to 8 minutes; 10,000 calls "
+        "at the limited webhook take 1 to 4 minutes on 2 cores)",
+    )
     parser.add_argument("--reset", action="store_true", help="rebuild the databases")
     parser.add_argument(
         "--report-only",
@@ -767,24 +940,43 @@ def main():
             write_report(json.load(file), args.output, raw_path)
         return
     started = time.monotonic()
+    flood_alone = args.flood_only and not args.scale_only
+    # the figures of the file before this run: the flood section's reference
+    baseline = bench_flood.baseline_from_markdown(args.output, REPO)
     setups = {
-        side: prepare_database(side, args.addons_path, args.reset) for side in SIDES
+        side: prepare_database(side, args.addons_path, args.reset)
+        for side in (("ours",) if flood_alone else SIDES)
     }
     data = {
         "machine": machine_info(),
         "command": args.command,
         "args": {"duration": args.duration, "rounds": args.rounds, "modes": args.modes},
     }
-    if args.scale_only:
-        with open(raw_path, encoding="utf-8") as file:
-            previous = json.load(file)
-        data.update(previous, scale=None)
-        data["scale_command"] = args.command
+    if args.scale_only or args.flood_only:
+        previous = None
+        if os.path.exists(raw_path) or args.scale_only:
+            with open(raw_path, encoding="utf-8") as file:
+                previous = json.load(file)
+        if previous is None:
+            # no raw results of a whole run here: only the flood section
+            flood = flood_benchmark(args, setups, args.workdir, baseline)
+            flood_path = os.path.join(args.workdir, "flood.json")
+            with open(flood_path, "w", encoding="utf-8") as file:
+                json.dump(flood, file, indent=1)
+            splice_report(flood, args.output, flood_path)
+            return
+        data.update(previous)
+        if args.scale_only:
+            data.update(scale=None, scale_command=args.command)
+        if args.flood_only:
+            data["flood"] = None
     else:
         data["main"] = main_benchmark(args, setups, args.workdir)
     if args.scale or args.scale_only:
         data["scale"] = scale_benchmark(args, setups, args.workdir)
         data["scale_machine"] = machine_info()
+    if args.flood or args.flood_only:
+        data["flood"] = flood_benchmark(args, setups, args.workdir, baseline)
     data["elapsed_s"] = time.monotonic() - started
     with open(raw_path, "w", encoding="utf-8") as file:
         json.dump(data, file, indent=1)
@@ -797,6 +989,20 @@ def write_report(data, output, raw_path):
     with open(output, "w", encoding="utf-8") as file:
         file.write(markdown)
     log(f"wrote {output} (raw results: {raw_path})")
+
+
+def splice_report(flood, output, raw_path):
+    """Put the flood section into ``output``, keeping the rest of it."""
+    try:
+        with open(output, encoding="utf-8") as file:
+            existing = file.read()
+    except OSError:
+        existing = ""
+    markdown, console = bench_report.splice_flood(existing, flood)
+    print(console)
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(markdown)
+    log(f"wrote the flood section into {output} (raw results: {raw_path})")
 
 
 if __name__ == "__main__":
