@@ -52,14 +52,15 @@ class Base(models.AbstractModel):
         return super().unlink()
 
     @api.model
-    def _webhook_get_insert_sql(self, values):
+    def _webhook_get_insert_sql(self, values, on_conflict=None):
         """Return the INSERT of one row of ``values``, as ORM create() writes it.
 
         ``values`` are in the format of create(), stored columns only; the
         access columns (create_uid, create_date...) are added when the model
         has them; a value may be an ``SQL`` expression, inserted as it is.
-        Nothing else of create() happens: no default, computed field,
-        constraint, override or cache update. The query returns the id.
+        ``on_conflict`` (``SQL``) follows ``ON CONFLICT``. Nothing else of
+        create() happens: no default, computed field, constraint, override
+        or cache update. The query returns the id.
         """
         params = [
             value
@@ -71,10 +72,11 @@ class Base(models.AbstractModel):
             now = SQL("(now() AT TIME ZONE 'UTC')")
             params.extend((self.env.uid, self.env.uid, now, now))
         return SQL(
-            "INSERT INTO %s (%s) VALUES (%s) RETURNING id",
+            "INSERT INTO %s (%s) VALUES (%s) %s RETURNING id",
             SQL.identifier(self._table),
             self._webhook_get_insert_columns(tuple(values)),
             SQL(", ").join(params),
+            SQL("ON CONFLICT %s", on_conflict) if on_conflict is not None else SQL(),
         )
 
     @api.model

@@ -347,28 +347,18 @@ class WebhookCallLog(models.Model):
         one to its ``refused_count`` and show the latest call
         (``REFUSAL_LATEST_FIELDS``). Returns the row's id.
         """
-        params = [
-            self._fields[name].convert_to_column_insert(value, self, values)
-            for name, value in values.items()
-        ]
-        now = SQL("(now() AT TIME ZONE 'UTC')")
         latest = [name for name in REFUSAL_LATEST_FIELDS if name in values]
         latest += ["write_uid", "write_date"]
-        return SQL(
-            "INSERT INTO webhook_call_log (%s) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (automation_id, error_code, refusal_window) "
-            "WHERE refusal_window IS NOT NULL "
-            "DO UPDATE SET refused_count = webhook_call_log.refused_count + 1, %s "
-            "RETURNING id",
-            self._webhook_get_insert_columns(tuple(values)),
-            SQL(", ").join(params),
-            self.env.uid,
-            self.env.uid,
-            now,
-            now,
-            SQL(", ").join(
-                SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
-                for name in latest
+        return self._webhook_get_insert_sql(
+            values,
+            on_conflict=SQL(
+                "(automation_id, error_code, refusal_window) "
+                "WHERE refusal_window IS NOT NULL "
+                "DO UPDATE SET refused_count = webhook_call_log.refused_count + 1, %s",
+                SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                    for name in latest
+                ),
             ),
         )
 
