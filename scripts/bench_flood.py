@@ -20,6 +20,8 @@ import time
 from collections import Counter
 from datetime import datetime
 
+import bench_wrk
+
 FLOOD_MARK = "flood=1"
 # scripts/bench_wrk.lua, stopped after BENCH_MAX_REQUESTS calls (one thread)
 CAPPED_LUA = """\
@@ -74,23 +76,10 @@ class Wrk:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         out, err = self.process.communicate(timeout=60)
-        line = next((x for x in out.splitlines() if x.startswith("BENCH_RESULT ")), "")
-        if not line:
+        numbers = bench_wrk.parse_result(out)
+        if numbers is None:
             raise SystemExit(f"wrk failed: {out}\n{err}")
-        numbers = {k: float(v) for k, v in (f.split("=") for f in line.split()[1:])}
-        seconds = numbers["duration_us"] / 1e6
-        return {
-            "requests": int(numbers["requests"]),
-            "seconds": seconds,
-            "rps": numbers["requests"] / seconds if seconds else 0.0,
-            "p50_ms": numbers["p50_us"] / 1000,
-            "p90_ms": numbers["p90_us"] / 1000,
-            "p99_ms": numbers["p99_us"] / 1000,
-            "non2xx": int(numbers["status"]),
-            "socket_errors": int(
-                sum(numbers[k] for k in ("connect", "read", "write", "timeout"))
-            ),
-        }
+        return bench_wrk.figures(numbers)
 
 
 def capped_script(workdir, wrk_script):

@@ -47,6 +47,7 @@ import bench_flood
 import bench_report
 import bench_scale
 import bench_ui
+import bench_wrk
 import requests
 
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
@@ -413,12 +414,10 @@ def run_wrk(url, target, clients, duration):
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=duration + 120
     )
-    line = next(
-        (x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None
-    )
-    if line is None:
+    numbers = bench_wrk.parse_result(done.stdout)
+    if numbers is None:
         raise SystemExit(f"wrk failed: {done.stdout}\n{done.stderr}")
-    return {k: float(v) for k, v in (f.split("=") for f in line.split()[1:])}
+    return numbers
 
 
 def measure(server, target, clients, duration):
@@ -431,18 +430,9 @@ def measure(server, target, clients, duration):
     # webhook_automation masks the secret of the URL in the access log
     calls = [line for line in lines if same_url(line["path"], target.path)]
     jobs = [line for line in lines if line["path"].startswith("/queue_job/runjob")]
-    seconds = numbers["duration_us"] / 1e6
     return {
         "load_before": load,
-        "requests": int(numbers["requests"]),
-        "rps": numbers["requests"] / seconds,
-        "p50_ms": numbers["p50_us"] / 1000,
-        "p90_ms": numbers["p90_us"] / 1000,
-        "p99_ms": numbers["p99_us"] / 1000,
-        "non2xx": int(numbers["status"]),
-        "socket_errors": int(
-            sum(numbers[k] for k in ("connect", "read", "write", "timeout"))
-        ),
+        **bench_wrk.figures(numbers),
         "statuses": dict(Counter(line["status"] for line in calls)),
         "queries": dict(Counter(int(line["queries"]) for line in calls)),
         "sql_ms": median_ms(line["query_time"] for line in calls),
