@@ -334,7 +334,15 @@ class BaseAutomation(models.Model):
             raise self._webhook_unsupported_media_type(call)
 
     def _webhook_too_large(self, size, limit):
-        """Return the 413 error for a body of ``size`` bytes."""
+        """Return the 413 error of a body of ``size`` bytes (None: chunked, unknown)."""
+        if size is None:  # read up to the limit and one byte: the rest is unknown
+            return WebhookPayloadTooLarge(
+                _(
+                    "The request body is larger than this webhook accepts: at "
+                    "most %(limit)s bytes.",
+                    limit=limit,
+                )
+            )
         return WebhookPayloadTooLarge(
             _(
                 "The request body has %(size)s bytes; this webhook accepts at "
@@ -366,7 +374,8 @@ class BaseAutomation(models.Model):
         try:
             return request.dispatcher.read_body(limit)
         except BodyTooLarge as exc:
-            raise self._webhook_too_large(exc.size, limit) from None
+            size = None if call.is_chunked else exc.size
+            raise self._webhook_too_large(size, limit) from None
         except UnsupportedTransferEncoding:
             raise self._webhook_length_required(call) from None
 

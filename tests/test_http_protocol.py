@@ -186,7 +186,12 @@ class TestHttpProtocol(WebhookCase):
             data=iter([b'{"f": "', b"x" * 1024, b'"}']),
             headers={"Content-Type": "application/json"},
         )
-        self.assertWebhookError(response, 413, "payload_too_large")
+        body = self.assertWebhookError(response, 413, "payload_too_large")
+        self.assertEqual(
+            body["error"]["message"],
+            "The request body is larger than this webhook accepts: at most "
+            "1024 bytes.",
+        )
 
     def test_other_transfer_codings_are_refused_unread(self):
         """A transfer coding the server does not undo cannot be read: 411."""
