@@ -189,8 +189,7 @@ class TestHttpProtocol(WebhookCase):
         body = self.assertWebhookError(response, 413, "payload_too_large")
         self.assertEqual(
             body["error"]["message"],
-            "The request body is larger than this webhook accepts: at most "
-            "1024 bytes.",
+            "The request body is larger than this webhook accepts: at most 1024 bytes.",
         )
 
     def test_other_transfer_codings_are_refused_unread(self):
