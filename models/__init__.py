@@ -6,8 +6,11 @@ from . import base_automation_demo
 from . import base_automation_pipeline
 from . import base_automation_protection
 from . import ir_actions_server
+from . import ir_actions_server_upsert
 from . import ir_mail_server
 from . import queue_job
 from . import res_config_settings
 from . import webhook_call_log
 from . import webhook_delivery
+from . import webhook_payload_mapping
+from . import webhook_upsert_claim

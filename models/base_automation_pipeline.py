@@ -29,6 +29,7 @@ from ..receiver.errors import (
     WebhookTargetNotFound,
     WebhookUnsupportedMediaType,
     describe_error,
+    error_details,
     error_message,
     unwrap_error,
 )
@@ -676,9 +677,16 @@ class BaseAutomation(models.Model):
         else:
             message = self._webhook_get_private_error_message(code, call)
         call.status = status
+        error = {"code": code, "message": message}
+        if public:
+            error.update(
+                (key, value)
+                for key, value in error_details(call.error).items()
+                if key not in error
+            )
         call.response = {
             "status": "error",
-            "error": {"code": code, "message": message},
+            "error": error,
             "request_id": call.request_id,
         }
         call.response_headers = dict(getattr(call.error, "headers", None) or {})

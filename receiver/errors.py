@@ -29,9 +29,12 @@ class WebhookError(Exception):
     # its body, coalesced, not counted by the circuit breaker)
     refused = False
 
-    def __init__(self, message, headers=None):
+    def __init__(self, message, headers=None, details=None):
         super().__init__(message)
         self.headers = headers or {}
+        # more for the caller, beside code and message (e.g. the payload
+        # path of a mapping error): JSON values, shown under ``error``
+        self.details = details or {}
 
 
 class WebhookNotFound(WebhookError):
@@ -180,6 +183,54 @@ class WebhookTimeLimitExceeded(WebhookError):
     code = "time_limit_exceeded"
 
 
+class WebhookMappingError(WebhookError):
+    """The payload does not fit the mapping of a Create/Update from Payload action.
+
+    ``details`` names the payload's ``path`` and, where it helps, the
+    ``field``, ``value`` or ``model`` concerned.
+    """
+
+    status = 422
+    code = "mapping_invalid_value"
+
+
+class WebhookMappingMissingValue(WebhookMappingError):
+    """A value the mapping requires (or the match value) is not in the payload."""
+
+    code = "mapping_missing_value"
+
+
+class WebhookMappingInvalidValue(WebhookMappingError):
+    """A payload value cannot be converted for its field."""
+
+    code = "mapping_invalid_value"
+
+
+class WebhookMappingRelationNotFound(WebhookMappingError):
+    """No related record matches the payload's value."""
+
+    code = "mapping_relation_not_found"
+
+
+class WebhookMappingNoMatch(WebhookMappingError):
+    """Update mode: no record has the payload's match value."""
+
+    code = "mapping_no_match"
+
+
+class WebhookMappingAmbiguousMatch(WebhookMappingError):
+    """Several records have the payload's match value."""
+
+    code = "mapping_ambiguous_match"
+
+
+class WebhookTooManyItems(WebhookError):
+    """The payload's list of items is longer than the action accepts."""
+
+    status = 413
+    code = "too_many_items"
+
+
 # (exception class, HTTP status, error code, whether its message is shown).
 # The first row whose class matches wins, so keep subclasses above parents.
 # WebhookError subclasses carry their status and code themselves.
@@ -240,6 +291,17 @@ def describe_error(exc):
                 return 422, "action_failed", True
             return status, code, public
     return 500, "internal_error", False
+
+
+def error_details(exc):
+    """Return what an error adds to the ``error`` object of the answer.
+
+    >>> error_details(WebhookMappingNoMatch("none", details={"path": "email"}))
+    {'path': 'email'}
+    >>> error_details(ValueError("x"))
+    {}
+    """
+    return dict(getattr(unwrap_error(exc), "details", None) or {})
 
 
 def is_refusal(exc):

@@ -7,6 +7,7 @@ in the test process (``pytest --odoo-http``) and serves the calls inside the
 test's transaction, so that every test starts from the same database. Use:
 
 - :meth:`WebhookCase._create_webhook` to create a rule with its actions;
+- :meth:`WebhookCase._upsert_action` for a Create/Update from Payload action;
 - :meth:`WebhookCase._call` to send a request as an external system would;
 - :meth:`WebhookCase.assertWebhookOk` / :meth:`WebhookCase.assertWebhookError`
   to check the answer;
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 
 import requests
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -50,6 +52,49 @@ if contact_name and contact_email:
 else:
     raise ValueError("Missing required fields: 'name' and 'email'")
 """
+
+
+def _mapping_commands(env, model, mappings):
+    """Return the commands creating ``mappings`` (see upsert_action_values)."""
+    commands = []
+    for sequence, mapping in enumerate(mappings):
+        mapping = dict(mapping)
+        field = env["ir.model.fields"]._get(model, mapping.pop("field"))
+        lines = mapping.pop("lines", ())
+        relation_field = mapping.pop("relation_field", None)
+        if relation_field:
+            mapping["relation_field_id"] = (
+                env["ir.model.fields"]._get(field.relation, relation_field).id
+            )
+        if lines:
+            mapping["child_ids"] = _mapping_commands(env, field.relation, lines)
+        commands.append(
+            Command.create({"sequence": sequence, "field_id": field.id, **mapping})
+        )
+    return commands
+
+
+def upsert_action_values(env, model, mappings=(), match=None, **values):
+    """Return the values of a Create/Update from Payload action on ``model``.
+
+    ``mappings``: dicts of ``webhook.payload.mapping`` values where ``field``
+    is the field's name, ``relation_field`` the related field's name and
+    ``lines`` the child mappings of a one2many field. ``match``: ``(field
+    name, payload path)`` of the record to update.
+    """
+    action = {
+        "state": "webhook_upsert",
+        "crud_model_id": env["ir.model"]._get(model).id,
+        "webhook_mapping_ids": _mapping_commands(env, model, mappings),
+    }
+    if match:
+        field_name, path = match
+        action["webhook_match_field_id"] = (
+            env["ir.model.fields"]._get(model, field_name).id
+        )
+        action["webhook_match_path"] = path
+    action.update(values)
+    return action
 
 
 @tagged("post_install", "-at_install")
@@ -92,6 +137,16 @@ class WebhookCase(HttpCase):
     def _code_action(self, code):
         """Return the values of an Execute Code action."""
         return {"state": "code", "code": code}
+
+    def _upsert_action(self, model="res.partner", mappings=(), match=None, **values):
+        """Return the values of a Create/Update from Payload action on ``model``.
+
+        ``mappings`` are dicts of ``webhook.payload.mapping`` values whose
+        ``field`` is a field name (``lines``: the child mappings of a one2many
+        line, dicts alike); ``match`` is ``(field name, payload path)``. Other
+        keyword arguments are action values.
+        """
+        return upsert_action_values(self.env, model, mappings, match, **values)
 
     def _url(self, rule):
         """Return the public URL of ``rule``, as shown in its form."""

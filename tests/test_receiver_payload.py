@@ -9,7 +9,7 @@ import logging
 from odoo.tests import BaseCase
 
 from ..receiver import body as body_module
-from ..receiver import call, changes, errors, log_masking, payload
+from ..receiver import call, changes, errors, log_masking, mapping, payload
 from ..receiver.errors import WebhookMalformedPayload, describe_error
 from ..receiver.log_masking import SigningSecretSqlFilter
 from ..receiver.payload import MISSING, get_path, parse_json_object
@@ -62,7 +62,15 @@ class TestPayload(BaseCase):
     def test_doctests(self):
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         report = io.StringIO()
-        for module in (payload, log_masking, changes, call, body_module, errors):
+        for module in (
+            payload,
+            log_masking,
+            changes,
+            call,
+            body_module,
+            errors,
+            mapping,
+        ):
             for test in doctest.DocTestFinder().find(module):
                 runner.run(test, out=report.write)
         self.assertGreater(runner.tries, 0)
