@@ -476,6 +476,11 @@ class IrActionsServer(models.Model):
                 _("The payload's %(path)s is not a list of objects.", path=path),
                 details={"path": path},
             )
+        self._webhook_upsert_check_count(path, items)
+        return [(join_path(path, str(index)), item) for index, item in enumerate(items)]
+
+    def _webhook_upsert_check_count(self, path, items):
+        """Refuse a list longer than Max Items (413): items, lines or tags alike."""
         limit = self.webhook_max_items or DEFAULT_MAX_ITEMS
         if len(items) > limit:
             raise WebhookTooManyItems(
@@ -488,7 +493,6 @@ class IrActionsServer(models.Model):
                 ),
                 details={"path": path},
             )
-        return [(join_path(path, str(index)), item) for index, item in enumerate(items)]
 
     def _webhook_upsert_find(self, model, item, prefix):
         """Return the record(s) whose match field holds the item's match value."""
@@ -753,6 +757,7 @@ class IrActionsServer(models.Model):
             references = raw
         else:
             references = [raw]
+        self._webhook_upsert_check_count(path, references)
         ids = [
             self._webhook_upsert_find_related(
                 model,
@@ -768,18 +773,7 @@ class IrActionsServer(models.Model):
     def _webhook_upsert_convert_one2many(self, model, field, line, raw, path):
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
             raise ValueError(_("a list of objects is expected"))
-        limit = self.webhook_max_items or DEFAULT_MAX_ITEMS
-        if len(raw) > limit:
-            raise WebhookTooManyItems(
-                _(
-                    "The payload's %(path)s has %(count)s items; this webhook "
-                    "takes at most %(limit)s.",
-                    path=path,
-                    count=len(raw),
-                    limit=limit,
-                ),
-                details={"path": path},
-            )
+        self._webhook_upsert_check_count(path, raw)
         comodel = model.env[field.comodel_name]
         commands = [Command.clear()]
         for index, item in enumerate(raw):
@@ -816,6 +810,10 @@ class IrActionsServer(models.Model):
                 )
             except ValueError:
                 record_id = None
+            # ids and external ids are not searched with the user's rights:
+            # a record out of the run-as user's reach is answered as missing
+            if record_id and not comodel.env.su:
+                record_id = comodel.browse(record_id)._filtered_access("read").id
         if not record_id:
             raise WebhookMappingRelationNotFound(
                 _(

@@ -508,3 +508,127 @@ class TestPayloadMapping(WebhookCase):
         self.assertFalse(self._partners("dry.ada@example.com"))
         self.assertIn("Dry Ada", rule.webhook_test_changes_html)
         self.assertIn("res.partner", rule.webhook_test_result_changes)
+
+
+class TestPayloadMappingHostile(WebhookCase):
+    """What a sender cannot do through a mapping, whatever it sends."""
+
+    def _runner(self):
+        """A run-as user who may create contacts in the main company only."""
+        return self.env["res.users"].create(
+            {
+                "name": "Mapping Runner",
+                "login": "mapping.runner",
+                "company_id": self.env.company.id,
+                "company_ids": [Command.set(self.env.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("base.group_partner_manager").id,
+                        ]
+                    )
+                ],
+            }
+        )
+
+    def test_an_id_out_of_the_run_as_users_reach_is_not_found(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        hidden = self.env["res.partner"].create(
+            {"name": "Hidden Parent", "company_id": other_company.id}
+        )
+        rule = self._create_webhook(
+            webhook_run_as_user_id=self._runner().id,
+            actions=[
+                self._upsert_action(
+                    mappings=[
+                        {"field": "name", "path": "name"},
+                        {
+                            "field": "parent_id",
+                            "path": "parent",
+                            "relation_match": "id",
+                        },
+                    ],
+                    webhook_upsert_mode="create",
+                )
+            ],
+        )
+        answers = []
+        for parent in (hidden.id, 2**31 - 2):
+            body = self.assertWebhookError(
+                self._call(rule, json={"name": "Child", "parent": parent}),
+                422,
+                "mapping_relation_not_found",
+            )
+            answers.append(body["error"]["message"].replace(str(parent), "<id>"))
+        # a hidden record and a missing one get the same answer
+        self.assertEqual(answers[0], answers[1])
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Child")]))
+
+    def test_keys_that_are_not_mapped_are_not_written(self):
+        rule = self._create_webhook(
+            actions=[
+                self._upsert_action(
+                    mappings=[{"field": "name", "path": "name"}],
+                    match=("email", "email"),
+                )
+            ],
+        )
+        payload = {
+            "name": "Plain",
+            "email": "plain@example.com",
+            "is_company": True,
+            "user_id": self.env.ref("base.user_admin").id,
+            "company_type": "company",
+        }
+        body = self.assertWebhookOk(self._call(rule, json=payload))
+        partner = self.env["res.partner"].browse(body["data"]["created"])
+        self.assertEqual(partner.email, "plain@example.com")
+        self.assertFalse(partner.is_company)
+        self.assertFalse(partner.user_id)
+
+    def test_a_match_value_that_is_an_object_is_refused(self):
+        rule = self._create_webhook(
+            actions=[
+                self._upsert_action(
+                    mappings=[{"field": "name", "path": "name"}],
+                    match=("email", "email"),
+                )
+            ],
+        )
+        for email in ({"$ne": ""}, ["a@b.c"], True):
+            body = self.assertWebhookError(
+                self._call(rule, json={"name": "Obj", "email": email}),
+                422,
+                "mapping_invalid_value",
+            )
+            self.assertEqual(body["error"]["path"], "email")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Obj")]))
+
+    def test_too_many_tags_or_lines_are_413(self):
+        rule = self._create_webhook(
+            actions=[
+                self._upsert_action(
+                    mappings=[
+                        {"field": "name", "path": "name"},
+                        {
+                            "field": "category_id",
+                            "path": "tags",
+                            "create_missing": True,
+                        },
+                    ],
+                    webhook_upsert_mode="create",
+                    webhook_max_items=5,
+                )
+            ],
+        )
+        tags = ",".join(f"Flood {n}" for n in range(6))
+        body = self.assertWebhookError(
+            self._call(rule, json={"name": "Flood", "tags": tags}),
+            413,
+            "too_many_items",
+        )
+        self.assertEqual(body["error"]["path"], "tags")
+        self.assertFalse(
+            self.env["res.partner.category"].search([("name", "=like", "Flood %")])
+        )
