@@ -214,13 +214,21 @@ class IrActionsServer(models.Model):
             self.env["webhook.call.log"]
             .sudo()
             .search(
-                [("automation_id", "=", rule.id), ("payload", "!=", False)],
+                [
+                    ("automation_id", "=", rule.id),
+                    ("request_body", "!=", False),
+                    ("body_truncated", "=", False),
+                ],
                 order="id desc",
                 limit=1,
             )
         )
-        if log_sudo.payload:
-            return log_sudo.payload
+        try:
+            logged = json.loads(log_sudo.request_body or "null")
+        except ValueError:
+            logged = None
+        if isinstance(logged, dict) and logged:
+            return json.dumps(logged, indent=2, ensure_ascii=False)
         rule_sudo = rule.sudo()
         return rule_sudo.webhook_test_payload or False
 
@@ -388,25 +396,13 @@ class IrActionsServer(models.Model):
             field = model._fields[name]
             if field.type == "many2one" and value:
                 text = self.env[field.comodel_name].browse(value).display_name
-            elif field.type in ("one2many", "many2many"):
-                text = (
-                    _(
-                        "%(count)s line(s)",
-                        count=len(
-                            [
-                                cmd
-                                for cmd in value
-                                if cmd[0] in (Command.CREATE, Command.SET)
-                            ]
-                        ),
-                    )
-                    if field.type == "one2many"
-                    else ", ".join(
-                        self.env[field.comodel_name]
-                        .browse(value[0][2])
-                        .mapped("display_name")
-                    )
-                )
+            elif field.type == "one2many":
+                lines = [cmd for cmd in value if cmd[0] == Command.CREATE]
+                text = _("%(count)s line(s)", count=len(lines))
+            elif field.type == "many2many":
+                ids = [id_ for cmd in value if cmd[0] == Command.SET for id_ in cmd[2]]
+                related = self.env[field.comodel_name].browse(ids)
+                text = ", ".join(related.mapped("display_name"))
             elif field.type == "selection" and value:
                 text = dict(field._description_selection(self.env)).get(value, value)
             else:

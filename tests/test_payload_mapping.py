@@ -632,3 +632,77 @@ class TestPayloadMappingHostile(WebhookCase):
         self.assertFalse(
             self.env["res.partner.category"].search([("name", "=like", "Flood %")])
         )
+
+
+class TestPayloadMappingForm(WebhookCase):
+    """The action's form: sample, suggestions and preview, nothing written."""
+
+    def _action(self, **values):
+        rule = self._create_webhook(
+            actions=[
+                self._upsert_action(
+                    mappings=[
+                        {"field": "name", "path": "name"},
+                        {"field": "email", "path": "email"},
+                        {"field": "category_id", "path": "tag", "create_missing": True},
+                    ],
+                    match=("email", "email"),
+                    **values,
+                )
+            ],
+        )
+        return rule.action_server_ids
+
+    def test_preview_shows_the_record_and_writes_nothing(self):
+        action = self._action(
+            webhook_upsert_sample='{"name": "Pre View", "email": "pre@example.com",'
+            ' "tag": "Preview Tag"}'
+        )
+        preview = action.webhook_upsert_preview
+        self.assertIn("Would create", preview)
+        self.assertIn("Pre View", preview)
+        self.assertIn("Preview Tag", preview)
+        self.assertFalse(
+            self.env["res.partner.category"].search([("name", "=", "Preview Tag")])
+        )
+        partner = self.env["res.partner"].create(
+            {"name": "Old Name", "email": "pre@example.com"}
+        )
+        action.invalidate_recordset(["webhook_upsert_preview"])
+        self.assertIn("Would update", action.webhook_upsert_preview)
+        self.assertIn("Old Name", action.webhook_upsert_preview)
+        self.assertEqual(partner.name, "Old Name")
+
+    def test_preview_names_the_error_of_the_sample(self):
+        action = self._action(
+            webhook_upsert_sample='{"name": "No Mail"}',
+        )
+        self.assertIn("email", action.webhook_upsert_preview)
+        self.assertIn("alert", action.webhook_upsert_preview)
+
+    def test_suggestions_match_keys_to_field_names_and_labels(self):
+        action = self._action(
+            webhook_upsert_sample='{"Email": "a@b.c", "phone": "1", "mobile_phone": "2",'
+            ' "nothing_like_it": 3}'
+        )
+        suggestions = {
+            field.name: path
+            for field, path in action._webhook_suggest_field_paths().items()
+        }
+        self.assertEqual(suggestions.get("email"), "Email")
+        self.assertEqual(suggestions.get("phone"), "phone")
+        self.assertNotIn("nothing_like_it", suggestions.values())
+
+    def test_sample_is_prefilled_from_the_last_logged_call(self):
+        rule = self._create_webhook(log_webhook_calls=True, record_getter=False)
+        self._call(rule, json={"name": "Logged", "email": "logged@example.com"})
+        action = self.env["ir.actions.server"].new(
+            {
+                "state": "webhook_upsert",
+                "model_id": rule.model_id.id,
+                "base_automation_id": rule.id,
+                "usage": "base_automation",
+            }
+        )
+        action._onchange_webhook_upsert_sample()
+        self.assertIn("logged@example.com", action.webhook_upsert_sample)
