@@ -22,11 +22,17 @@
         "views/res_config_settings_views.xml",
         "views/ir_actions_server_views.xml",
         "views/webhook_automation_menus.xml",
+        "views/webhook_payload_mapping_views.xml",
+        "views/webhook_mapping_suggest_views.xml",
     ],
     "demo": [
         "demo/webhook_automation_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "webhook_automation/static/src/**/*.js",
+            "webhook_automation/static/src/**/*.xml",
+        ],
         "web.assets_tests": [
             "webhook_automation/static/tests/tours/*.js",
         ],

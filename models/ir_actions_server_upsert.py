@@ -39,10 +39,6 @@ SUGGEST_SKIPPED_FIELDS = frozenset(
 )
 
 
-class _PreviewDone(Exception):
-    """Rolls back the savepoint of a preview once its values are read."""
-
-
 def _short(value):
     """Return ``value`` as short JSON text, for messages."""
     try:
@@ -357,36 +353,32 @@ class IrActionsServer(models.Model):
     def _webhook_upsert_preview(self, sample):
         """Return what ``sample`` would do, per item: a title and (label, value)s.
 
-        Nothing is written: the conversion (and what it creates, such as
-        missing related records) runs in a savepoint that is rolled back.
+        Nothing is written: the conversion only reads, and a related record
+        that Create Missing would create is shown as new.
         """
         self.ensure_one()
         previews = []
-        try:
-            with self.env.cr.savepoint():
-                model = self.env[self.crud_model_id.model]
-                for prefix, item in self._webhook_upsert_get_items(sample):
-                    values = self._webhook_upsert_prepare_values(model, item, prefix)
-                    records = self._webhook_upsert_find(model, item, prefix)
-                    if records:
-                        title = _(
-                            "Would update %(record)s", record=records.display_name
-                        )
-                    elif self.webhook_upsert_mode == "update":
-                        raise self._webhook_upsert_no_match(model, prefix)
-                    else:
-                        title = _("Would create a %(model)s", model=model._description)
-                    previews.append(
-                        {
-                            "title": title,
-                            "values": self._webhook_upsert_describe_values(
-                                model, values
-                            ),
-                        }
-                    )
-                raise _PreviewDone()
-        except _PreviewDone:
-            pass
+        action = self.with_context(webhook_upsert_preview=True)
+        model = action.env[self.crud_model_id.model]
+        for prefix, item in self._webhook_upsert_get_items(sample):
+            values = action._webhook_upsert_prepare_values(model, item, prefix)
+            records = (
+                model.browse()
+                if self.webhook_upsert_mode == "create"
+                else action._webhook_upsert_find(model, item, prefix)
+            )
+            if records:
+                title = _("Would update %(record)s", record=records.display_name)
+            elif self.webhook_upsert_mode == "update":
+                raise action._webhook_upsert_no_match(model, prefix)
+            else:
+                title = _("Would create a %(model)s", model=model._description)
+            previews.append(
+                {
+                    "title": title,
+                    "values": self._webhook_upsert_describe_values(model, values),
+                }
+            )
         return previews
 
     def _webhook_upsert_describe_values(self, model, values):
@@ -394,15 +386,20 @@ class IrActionsServer(models.Model):
         described = []
         for name, value in values.items():
             field = model._fields[name]
-            if field.type == "many2one" and value:
+            if field.type == "many2one" and isinstance(value, str):
+                text = value  # to be created (preview)
+            elif field.type == "many2one" and value:
                 text = self.env[field.comodel_name].browse(value).display_name
             elif field.type == "one2many":
                 lines = [cmd for cmd in value if cmd[0] == Command.CREATE]
                 text = _("%(count)s line(s)", count=len(lines))
             elif field.type == "many2many":
                 ids = [id_ for cmd in value if cmd[0] == Command.SET for id_ in cmd[2]]
-                related = self.env[field.comodel_name].browse(ids)
-                text = ", ".join(related.mapped("display_name"))
+                related = self.env[field.comodel_name]
+                text = ", ".join(
+                    id_ if isinstance(id_, str) else related.browse(id_).display_name
+                    for id_ in ids
+                )
             elif field.type == "selection" and value:
                 text = dict(field._description_selection(self.env)).get(value, value)
             else:
@@ -799,7 +796,8 @@ class IrActionsServer(models.Model):
                 )
         else:
             subfield = {"name": None, "xmlid": "id", "id": ".id"}[match]
-            converter = self._webhook_upsert_converter(model, line)
+            preview = self.env.context.get("webhook_upsert_preview")
+            converter = self._webhook_upsert_converter(model, None if preview else line)
             try:
                 record_id, _type, _warnings = converter.db_id_for(
                     model, field, subfield, reference
@@ -810,6 +808,9 @@ class IrActionsServer(models.Model):
             # a record out of the run-as user's reach is answered as missing
             if record_id and not comodel.env.su:
                 record_id = comodel.browse(record_id)._filtered_access("read").id
+        if not record_id and match == "name" and line.create_missing:
+            if self.env.context.get("webhook_upsert_preview"):
+                return _("%(name)s (new)", name=reference)
         if not record_id:
             raise WebhookMappingRelationNotFound(
                 _(

@@ -48,7 +48,6 @@ class WebhookPayloadMapping(models.Model):
 
     action_id = fields.Many2one(
         "ir.actions.server",
-        string="Action",
         required=True,
         index=True,
         ondelete="cascade",
@@ -66,14 +65,12 @@ class WebhookPayloadMapping(models.Model):
     sequence = fields.Integer(default=10)
     model_id = fields.Many2one(
         "ir.model",
-        string="Model",
         compute="_compute_model_id",
         help="The model of the records this line fills: the action's, or the "
         "lines' of the parent one2many field.",
     )
     field_id = fields.Many2one(
         "ir.model.fields",
-        string="Field",
         required=True,
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', "
@@ -93,7 +90,6 @@ class WebhookPayloadMapping(models.Model):
         "Relative to each item for lines.",
     )
     fixed_value = fields.Char(
-        string="Fixed Value",
         help="The value given to every record, written as in an import file "
         "(a name, 1/0 for booleans, 2026-12-03 for dates).",
     )
@@ -102,7 +98,6 @@ class WebhookPayloadMapping(models.Model):
         "no value at this path.",
     )
     default_value = fields.Char(
-        string="Default Value",
         help="The value used when the payload has none at this path.",
     )
     relation_match = fields.Selection(
@@ -127,7 +122,6 @@ class WebhookPayloadMapping(models.Model):
         help="The field of the related records that holds the payload's value.",
     )
     create_missing = fields.Boolean(
-        string="Create Missing",
         help="Create the related record from its name when none matches.",
     )
     value_format = fields.Char(
@@ -151,7 +145,11 @@ class WebhookPayloadMapping(models.Model):
             else:
                 line.model_id = line.action_id.crud_model_id
 
-    @api.depends("action_id.webhook_upsert_sample", "parent_id.path")
+    @api.depends(
+        "action_id.webhook_upsert_sample",
+        "parent_id.path",
+        "parent_id.action_id.webhook_upsert_sample",
+    )
     def _compute_path_suggestions(self):
         for line in self:
             line.path_suggestions = line._get_path_suggestions()
@@ -159,14 +157,16 @@ class WebhookPayloadMapping(models.Model):
     def _get_path_suggestions(self):
         """Return the sample's paths, relative to the parent's items for lines."""
         self.ensure_one()
+        # a new line of a one2many line knows its action through its parent
+        action = self.action_id or self.parent_id.action_id
         try:
-            sample = json.loads(self.action_id.webhook_upsert_sample or "null")
+            sample = json.loads(action.webhook_upsert_sample or "null")
         except ValueError:
             return []
-        if self.action_id.webhook_items_path and isinstance(sample, dict):
-            sample = self.action_id._webhook_sample_item(sample)
+        if action.webhook_items_path and isinstance(sample, dict):
+            sample = action._webhook_sample_item(sample)
         if self.parent_id and self.parent_id.path and isinstance(sample, dict):
-            items = self.action_id._webhook_sample_get(sample, self.parent_id.path)
+            items = action._webhook_sample_get(sample, self.parent_id.path)
             sample = items[0] if isinstance(items, list) and items else None
         if not isinstance(sample, dict):
             return []

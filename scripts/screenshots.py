@@ -9,9 +9,11 @@ Run by ``scripts/screenshots``, which serves the demo database first::
 
 Logs in as admin over JSON-RPC, sends a few real calls to the demo webhooks
 (so that the logs and their graph are not empty), dry-runs a payload in the
-test console of "Create a contact", then drives headless Chromium through its
-DevTools protocol (``websocket-client``) with the admin's session cookie and
-saves PNGs of the webhook form, its Test tab, the call logs and their graph.
+test console of "Create a contact", sets up a "Create/Update from Payload"
+action with Suggest Mappings on a webhook of its own, then drives headless
+Chromium through its DevTools protocol (``websocket-client``) with the admin's
+session cookie and saves PNGs of the webhook form, its Test tab, the call logs
+and their graph, and of the action's mapping form with its preview.
 """
 
 import argparse
@@ -46,6 +48,13 @@ SAMPLE_CALLS = [
     ("order", None),  # the first quotation, set to USD
     ("order", {"model": "sale.order", "id": 0}),  # no such order: 422
 ]
+# the webhook whose Create/Update from Payload action is shown, and its sample
+MAPPING_WEBHOOK = "Create or update a contact (no code)"
+MAPPING_SAMPLE = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "phone": "+32 2 555 01 01",
+}
 
 
 class Odoo:
@@ -258,6 +267,81 @@ def send_sample_calls(odoo, contact_id, order_id):
         _logger.info("  POST %s webhook: %s", webhook, response.status_code)
 
 
+def ensure_mapping_webhook(odoo):
+    """Return the webhook whose action maps the contact sample, creating it once.
+
+    Its Create/Update from Payload action finds contacts by email; its
+    mapping is the one Suggest Mappings gives for the sample.
+    """
+    found = odoo.call(
+        "base.automation", "search", [("name", "=", MAPPING_WEBHOOK)], limit=1
+    )
+    if found:
+        return found[0]
+    _logger.info("Creating the webhook %r...", MAPPING_WEBHOOK)
+    model_id = odoo.call("ir.model", "search", [("model", "=", "res.partner")])[0]
+    email_id = odoo.call(
+        "ir.model.fields",
+        "search",
+        [("model", "=", "res.partner"), ("name", "=", "email")],
+    )[0]
+    sample = json.dumps(MAPPING_SAMPLE, indent=2)
+    rule_id = odoo.call(
+        "base.automation",
+        "create",
+        {
+            "name": MAPPING_WEBHOOK,
+            "model_id": model_id,
+            "trigger": "on_webhook",
+            "record_getter": False,
+            "webhook_test_payload": sample,
+        },
+    )
+    action_id = odoo.call(
+        "ir.actions.server",
+        "create",
+        {
+            "name": "Create/Update Contact from Payload",
+            "model_id": model_id,
+            "usage": "base_automation",
+            "base_automation_id": rule_id,
+            "state": "webhook_upsert",
+            "crud_model_id": model_id,
+            "webhook_upsert_mode": "create_or_update",
+            "webhook_match_field_id": email_id,
+            "webhook_match_path": "email",
+            "webhook_upsert_sample": sample,
+        },
+    )
+    wizard = odoo.call(
+        "ir.actions.server", "action_webhook_suggest_mappings", [action_id]
+    )
+    odoo.call("webhook.mapping.suggest", "action_add_mappings", [wizard["res_id"]])
+    return rule_id
+
+
+def screenshot_mapping(browser, url, rule_id, out):
+    """Save the mapping form of the webhook's action, with its preview."""
+    browser.open(
+        f"{url}/odoo/action-{WEBHOOK_ACTION}/{rule_id}",
+        ".o_form_view .o_field_widget[name=action_server_ids] .o_kanban_record",
+        "the webhook form with its action",
+    )
+    browser.click(".o_field_widget[name=action_server_ids] .o_kanban_record")
+    browser.wait_for(
+        "!!document.querySelector('.modal .o_field_widget[name=webhook_mapping_ids]"
+        " .o_data_row') && !!document.querySelector('.modal"
+        " .o_field_widget[name=webhook_upsert_preview] table')",
+        "the mapping and its preview",
+    )
+    browser.evaluate(
+        "document.querySelector('.modal .o_webhook_upsert .o_horizontal_separator')"
+        ".scrollIntoView({block: 'start'})"
+    )
+    time.sleep(0.5)
+    browser.screenshot(out / "screenshot_mapping.png")
+
+
 def take_screenshots(url, db, out, chromium):
     odoo = Odoo(url, db, "admin", "admin")
     contact_id = odoo.ref("webhook_automation.demo_webhook_create_contact")
@@ -272,6 +356,7 @@ def take_screenshots(url, db, out, chromium):
         {"webhook_test_payload": json.dumps(CONSOLE_PAYLOAD, indent=2)},
     )
     odoo.call("base.automation", "action_webhook_test_dry_run", [contact_id])
+    mapping_id = ensure_mapping_webhook(odoo)
 
     _logger.info("Screenshots in %s:", out)
     out.mkdir(parents=True, exist_ok=True)
@@ -309,6 +394,8 @@ def take_screenshots(url, db, out, chromium):
         )
         time.sleep(1)  # the chart's animation
         browser.screenshot(out / "screenshot_graph.png")
+
+        screenshot_mapping(browser, url, mapping_id, out)
     finally:
         browser.close()
 

@@ -661,7 +661,7 @@ class TestPayloadMappingForm(WebhookCase):
         preview = action.webhook_upsert_preview
         self.assertIn("Would create", preview)
         self.assertIn("Pre View", preview)
-        self.assertIn("Preview Tag", preview)
+        self.assertIn("Preview Tag (new)", preview)
         self.assertFalse(
             self.env["res.partner.category"].search([("name", "=", "Preview Tag")])
         )
@@ -682,8 +682,8 @@ class TestPayloadMappingForm(WebhookCase):
 
     def test_suggestions_match_keys_to_field_names_and_labels(self):
         action = self._action(
-            webhook_upsert_sample='{"Email": "a@b.c", "phone": "1", "mobile_phone": "2",'
-            ' "nothing_like_it": 3}'
+            webhook_upsert_sample='{"Email": "a@b.c", "phone": "1", '
+            '"mobile_phone": "2", "nothing_like_it": 3}'
         )
         suggestions = {
             field.name: path

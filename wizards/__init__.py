@@ -1,0 +1,2 @@
+from . import webhook_mapping_suggest
+from . import webhook_mapping_suggest_line
