@@ -17,6 +17,7 @@
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "data/queue_job_data.xml",
+        "data/webhook_outgoing_data.xml",
         "views/webhook_call_log_views.xml",
         "views/base_automation_views.xml",
         "views/res_config_settings_views.xml",

@@ -14,3 +14,7 @@ from . import webhook_call_log
 from . import webhook_delivery
 from . import webhook_payload_mapping
 from . import webhook_upsert_claim
+from . import webhook_endpoint
+from . import webhook_outgoing_message
+from . import webhook_outgoing_attempt
+from . import ir_actions_server_outgoing

@@ -1,0 +1,378 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Outgoing webhooks: one event for one endpoint, tried until delivered or dead."""
+
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.queue_job.delay import chain
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..sender import http as sender_http
+from ..sender.message import MAX_BODY_SIZE, build_headers, new_message_id
+from ..sender.schedule import GONE, is_success, next_delay
+
+_logger = logging.getLogger(__name__)
+
+JOB_CHANNEL = "root.webhook.outgoing"
+# a job that finds its message busy (another transaction holds it) tries
+# again after this many seconds, this many times
+BUSY_RETRY_DELAY = 10
+JOB_MAX_RETRIES = 30
+MESSAGE_STATES = [
+    ("pending", "Pending"),
+    ("delivered", "Delivered"),
+    ("dead", "Dead"),
+    ("paused", "Paused"),
+]
+TRIGGERS = [("scheduled", "Scheduled"), ("manual", "Manual"), ("test", "Test")]
+
+
+class WebhookOutgoingMessage(models.Model):
+    _name = "webhook.outgoing.message"
+    _description = "Outgoing Webhook Message"
+    _order = "id desc"
+    _rec_name = "message_id"
+
+    endpoint_id = fields.Many2one(
+        "webhook.endpoint", required=True, ondelete="cascade", index=True
+    )
+    action_id = fields.Many2one(
+        "ir.actions.server",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    event_type = fields.Char(index=True)
+    res_model = fields.Char(string="Source Model", index=True)
+    res_id = fields.Many2oneReference(
+        string="Source Record ID", model_field="res_model", index=True
+    )
+    message_id = fields.Char(
+        string="Message ID",
+        default=new_message_id,
+        required=True,
+        readonly=True,
+        copy=False,
+        help="The webhook-id header: the same for every attempt of the message.",
+    )
+    body = fields.Text(readonly=True, help="The exact body sent (UTF-8 JSON).")
+    state = fields.Selection(
+        MESSAGE_STATES, default="pending", required=True, index=True, readonly=True
+    )
+    attempt_count = fields.Integer(readonly=True, copy=False)
+    next_attempt_date = fields.Datetime(readonly=True, copy=False)
+    attempt_ids = fields.One2many(
+        "webhook.outgoing.attempt", "message_id", string="Attempts"
+    )
+    last_status_code = fields.Integer(readonly=True, copy=False)
+    # attempts since the message was (re)queued, counted against max_attempts
+    cycle_attempt_count = fields.Integer(readonly=True, copy=False)
+    # the job that may send the message now; other jobs of it do nothing
+    job_token = fields.Char(readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("message_id_unique", "UNIQUE(message_id)", "A message id is unique."),
+    ]
+
+    @api.depends("message_id", "event_type")
+    def _compute_display_name(self):
+        for message in self:
+            message.display_name = f"{message.event_type or ''} {message.message_id}"
+
+    # ------------------------------------------------------------------
+    # Queueing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_body_size(self, body):
+        """Raise a UserError if ``body`` (text) is too large to be sent."""
+        size = len(body.encode())
+        if size > MAX_BODY_SIZE:
+            raise UserError(
+                _(
+                    "This change cannot be saved: the webhook message it sends "
+                    "would be %(size)s bytes, more than the %(max)s bytes an "
+                    "outgoing webhook may send. Choose fewer fields in the "
+                    "action.",
+                    size=size,
+                    max=MAX_BODY_SIZE,
+                )
+            )
+
+    def _prepare_job_options(self, trigger, eta=None):
+        """Return the options of the job sending the message."""
+        self.ensure_one()
+        return {
+            "channel": JOB_CHANNEL,
+            "eta": eta,
+            "max_retries": JOB_MAX_RETRIES,
+            "description": _(
+                "Outgoing webhook %(endpoint)s: %(event)s %(message)s (%(trigger)s)",
+                endpoint=self.endpoint_id.name,
+                event=self.event_type,
+                message=self.message_id,
+                trigger=trigger,
+            ),
+        }
+
+    def _get_delayable(self, trigger, eta=None):
+        """Give the message a new job token; return the delayable of its job."""
+        self.ensure_one()
+        token = uuid.uuid4().hex
+        self.write(
+            {
+                "state": "pending",
+                "job_token": token,
+                "next_attempt_date": eta or fields.Datetime.now(),
+            }
+        )
+        options = self._prepare_job_options(trigger, eta)
+        return self.delayable(**options)._webhook_deliver(token, trigger)
+
+    def _enqueue(self, trigger="scheduled", eta=None):
+        """Queue the sending of each message, in this transaction."""
+        for message in self:
+            message._get_delayable(trigger, eta).delay()
+
+    def _enqueue_in_order(self, trigger="scheduled", reset=False):
+        """Queue the messages one after the other (each job waits for the last)."""
+        if not self:
+            return
+        if reset:
+            self.write({"cycle_attempt_count": 0})
+        delayables = [message._get_delayable(trigger) for message in self]
+        if len(delayables) == 1:
+            delayables[0].delay()
+        else:
+            chain(*delayables).delay()
+
+    def _pause(self):
+        """Pause pending messages (their endpoint is disabled); skip those in flight.
+
+        A message whose job is sending it holds its row: that job, or its
+        next one, pauses it when it sees the endpoint disabled.
+        """
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM webhook_outgoing_message"
+                " WHERE id IN %s AND state = 'pending'"
+                " FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(self.ids),
+            )
+        )
+        free = self.browse(row[0] for row in self.env.cr.fetchall())
+        free.write({"state": "paused", "job_token": False, "next_attempt_date": False})
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_resend(self):
+        """Send the messages again (any state but pending), in order, as manual."""
+        messages = self.filtered(lambda message: message.state != "pending")
+        if not messages:
+            raise UserError(_("These messages are already waiting to be sent."))
+        messages.sorted("id")._enqueue_in_order(trigger="manual", reset=True)
+        return True
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def _lock_or_retry(self):
+        """Lock the message's row, or ask queue_job to try the job again later."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM webhook_outgoing_message WHERE id = %s"
+                " FOR NO KEY UPDATE SKIP LOCKED",
+                self.id,
+            )
+        )
+        if not self.env.cr.fetchone():
+            raise RetryableJobError(
+                "The message is being changed or sent", seconds=BUSY_RETRY_DELAY
+            )
+        self.invalidate_recordset()
+
+    def _webhook_deliver(self, token, trigger="scheduled"):
+        """Send one attempt of the message (a job); do nothing if it is obsolete.
+
+        The job whose token the message holds sends; another one (the message
+        was delivered, resent, paused or deleted since) returns at once.
+        """
+        message_sudo = self.sudo().exists()
+        if not message_sudo:
+            return _("The message no longer exists.")
+        message_sudo.ensure_one()
+        message_sudo._lock_or_retry()
+        if message_sudo.state != "pending" or message_sudo.job_token != token:
+            return _(
+                "Nothing to do: the message is %(state)s.", state=message_sudo.state
+            )
+        if message_sudo.endpoint_id.state != "enabled":
+            message_sudo._pause()
+            return _("The endpoint is disabled: the message is paused.")
+        attempt = message_sudo._send_now(trigger)
+        return _(
+            "%(status)s %(state)s",
+            status=attempt.status_code or attempt.error,
+            state=message_sudo.state,
+        )
+
+    def _prepare_headers(self, timestamp):
+        """Return the headers of an attempt made at ``timestamp`` (Unix time)."""
+        self.ensure_one()
+        endpoint = self.endpoint_id
+        return build_headers(
+            self.message_id,
+            self._get_body_bytes(),
+            endpoint._get_signing_secrets(),
+            timestamp,
+            endpoint._get_user_agent(),
+            endpoint._get_extra_headers(),
+        )
+
+    def _get_body_bytes(self):
+        """Return the bytes of the body."""
+        self.ensure_one()
+        return (self.body or "").encode()
+
+    def _send_request(self, headers):
+        """Send the body with ``headers`` to the endpoint; return sender's Result."""
+        self.ensure_one()
+        endpoint = self.endpoint_id
+        try:
+            allowed = endpoint._get_allowed_networks()
+        except ValueError:
+            allowed = ()
+        return sender_http.send(
+            endpoint.url,
+            self._get_body_bytes(),
+            headers,
+            endpoint._get_timeout(),
+            allowed_networks=allowed,
+            resolver=endpoint._get_resolver(),
+        )
+
+    def _send_now(self, trigger):
+        """Make one attempt now, record it and what follows; return the attempt."""
+        self.ensure_one()
+        started = datetime.utcnow().replace(microsecond=0)
+        headers = self._prepare_headers(time.time())
+        result = self._send_request(headers)
+        ended = started + timedelta(milliseconds=result.duration_ms)
+        attempt = self.env["webhook.outgoing.attempt"].create(
+            self._prepare_attempt_values(result, headers, trigger, started)
+        )
+        try:
+            self._process_attempt_result(result, trigger, ended)
+        except RetryableJobError:
+            raise
+        except Exception:  # the attempt is kept whatever happens next
+            _logger.exception(
+                "Outgoing webhook message %s: the outcome of attempt %s failed",
+                self.message_id,
+                attempt.id,
+            )
+        return attempt
+
+    def _prepare_attempt_values(self, result, headers, trigger, started):
+        """Return the values of the attempt record of ``result``."""
+        self.ensure_one()
+        return {
+            "message_id": self.id,
+            "date": started,
+            "url": self.endpoint_id.url,
+            "status_code": result.status_code,
+            "response_body": result.response_body.decode("utf-8", "replace"),
+            "duration_ms": result.duration_ms,
+            "error": result.error or False,
+            "trigger": trigger,
+            "request_headers": headers,
+        }
+
+    def _process_attempt_result(self, result, trigger, ended):
+        """Deliver, retry later, kill the message or disable the endpoint."""
+        self.ensure_one()
+        endpoint = self.endpoint_id
+        values = {
+            "attempt_count": self.attempt_count + 1,
+            "last_status_code": result.status_code,
+        }
+        if trigger != "test":
+            values["cycle_attempt_count"] = self.cycle_attempt_count + 1
+        if is_success(result.status_code):
+            self.write(
+                {
+                    **values,
+                    "state": "delivered",
+                    "job_token": False,
+                    "next_attempt_date": False,
+                }
+            )
+            endpoint._record_attempt_outcome(True)
+            return
+        if trigger == "test":
+            self.write({**values, "state": "dead", "job_token": False})
+            return
+        if result.status_code == GONE:
+            self.write({**values, "state": "dead", "job_token": False})
+            endpoint._disable(
+                _(
+                    "The receiver answered 410 Gone to message %(id)s.",
+                    id=self.message_id,
+                )
+            )
+            return
+        self.write(values)
+        endpoint._record_attempt_outcome(False, ended)
+        if self.state != "pending":  # paused: the endpoint was just disabled
+            return
+        if self.cycle_attempt_count >= endpoint.max_attempts:
+            self.write(
+                {"state": "dead", "job_token": False, "next_attempt_date": False}
+            )
+            self._notify_dead()
+            return
+        delay = next_delay(
+            self.cycle_attempt_count,
+            status_code=result.status_code,
+            retry_after=result.retry_after,
+            timed_out=result.timed_out,
+        )
+        self._enqueue(trigger="scheduled", eta=ended + timedelta(seconds=delay))
+
+    def _notify_dead(self):
+        """Give the administrators an activity on the endpoint of dead messages."""
+        self.ensure_one()
+        endpoint = self.endpoint_id
+        summary = _("Outgoing webhook messages are dead")
+        admins = self.env.ref("base.group_system").users.filtered(
+            lambda user: user.active and not user.share
+        )
+        open_for = endpoint.activity_ids.filtered(
+            lambda activity: activity.summary == summary
+        ).user_id
+        for admin in admins - open_for:
+            endpoint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=_(
+                    "Message %(id)s (%(event)s) failed %(count)s times and will "
+                    "not be tried again. Resend it, or recover the dead messages "
+                    "of the endpoint once the receiver works again.",
+                    id=self.message_id,
+                    event=self.event_type,
+                    count=self.cycle_attempt_count,
+                ),
+                user_id=admin.id,
+            )
