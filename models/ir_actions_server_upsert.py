@@ -106,6 +106,14 @@ class IrActionsServer(models.Model):
         domain=[("parent_id", "=", False)],
         copy=True,
     )
+    webhook_upsert_plan = fields.Json(
+        compute="_compute_webhook_upsert_plan",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The mapping as plain data, read with the action: a call does "
+        "not read the mapping lines and their fields.",
+    )
     webhook_upsert_sample = fields.Text(
         string="Payload Sample",
         help="A payload as the sender sends it: Suggest Mappings lists its "
@@ -411,6 +419,56 @@ class IrActionsServer(models.Model):
     # Run
     # ------------------------------------------------------------------
 
+    @api.depends(
+        "state",
+        "crud_model_id.model",
+        "webhook_match_field_id.name",
+        "webhook_mapping_ids.sequence",
+        "webhook_mapping_ids.field_id.name",
+        "webhook_mapping_ids.source",
+        "webhook_mapping_ids.path",
+        "webhook_mapping_ids.fixed_value",
+        "webhook_mapping_ids.default_value",
+        "webhook_mapping_ids.required",
+        "webhook_mapping_ids.relation_match",
+        "webhook_mapping_ids.relation_field_id.name",
+        "webhook_mapping_ids.create_missing",
+        "webhook_mapping_ids.value_format",
+        "webhook_mapping_ids.child_ids",
+        "webhook_mapping_ids.child_ids.sequence",
+        "webhook_mapping_ids.child_ids.field_id.name",
+        "webhook_mapping_ids.child_ids.source",
+        "webhook_mapping_ids.child_ids.path",
+        "webhook_mapping_ids.child_ids.fixed_value",
+        "webhook_mapping_ids.child_ids.default_value",
+        "webhook_mapping_ids.child_ids.required",
+        "webhook_mapping_ids.child_ids.relation_match",
+        "webhook_mapping_ids.child_ids.relation_field_id.name",
+        "webhook_mapping_ids.child_ids.create_missing",
+        "webhook_mapping_ids.child_ids.value_format",
+    )
+    def _compute_webhook_upsert_plan(self):
+        for action in self:
+            if action.state != "webhook_upsert":
+                action.webhook_upsert_plan = False
+                continue
+            action.webhook_upsert_plan = {
+                "model": action.crud_model_id.model or False,
+                "match_field": action.webhook_match_field_id.name or False,
+                "lines": [
+                    _plan_line(line)
+                    for line in action.webhook_mapping_ids.filtered(
+                        lambda line: not line.parent_id
+                    ).sorted(lambda line: (line.sequence, line.id))
+                ],
+            }
+
+    def _webhook_upsert_plan_lines(self):
+        """Return the top lines of the mapping, from the stored plan."""
+        self.ensure_one()
+        plan = self.webhook_upsert_plan or {}
+        return [_PlanLine(line) for line in plan.get("lines", ())]
+
     def _run_action_webhook_upsert_multi(self, eval_context=None):
         """Create or update records of the action's model from the payload."""
         self.ensure_one()
@@ -424,7 +482,8 @@ class IrActionsServer(models.Model):
                 )
             )
         env = eval_context["env"] if eval_context else self.env
-        model = env[self.crud_model_id.model]
+        plan = self.webhook_upsert_plan or {}
+        model = env[plan.get("model") or self.crud_model_id.model]
         created, updated = self._webhook_upsert(model, payload)
         self._webhook_upsert_set_response(model, created, updated)
         return False
@@ -523,7 +582,10 @@ class IrActionsServer(models.Model):
                     action=self.name,
                 )
             )
-        field = model._fields[self.webhook_match_field_id.name]
+        match_name = (self.webhook_upsert_plan or {}).get(
+            "match_field"
+        ) or self.webhook_match_field_id.name
+        field = model._fields[match_name]
         relative = self.webhook_match_path.strip()
         path = join_path(prefix, relative)
         value = get_path(item, relative)
@@ -589,9 +651,11 @@ class IrActionsServer(models.Model):
         """Return the values of ``model`` the mapping lines give for ``item``."""
         self.ensure_one()
         if lines is None:
-            lines = self.webhook_mapping_ids.filtered(lambda line: not line.parent_id)
+            lines = self._webhook_upsert_plan_lines()
+        elif not isinstance(lines, list):
+            lines = lines.sorted(lambda line: (line.sequence, line.id))
         values = {}
-        for line in lines.sorted(lambda line: (line.sequence, line.id)):
+        for line in lines:
             name = line.field_id.name
             field = model._fields.get(name)
             if field is None:
@@ -729,8 +793,14 @@ class IrActionsServer(models.Model):
     def _webhook_upsert_convert_selection(self, model, field, line, raw, path):
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
             raise ValueError(_("one of the field's values is expected"))
+        text = str(raw).strip()
+        # a value itself (what senders send) is found without reading the
+        # labels' translations, which the import converter reads per call
+        for key in field.get_values(model.env):
+            if text.lower() == str(key).lower():
+                return key
         value, _warnings = self._webhook_upsert_converter(model)._str_to_selection(
-            model, field, str(raw).strip()
+            model, field, text
         )
         return value
 
@@ -858,6 +928,67 @@ class IrActionsServer(models.Model):
                         field=match.field_description,
                     )
                 )
+
+
+def _plan_line(line):
+    """Return a mapping line as plain data (see _PlanLine)."""
+    return {
+        "field": line.field_id.name,
+        "source": line.source,
+        "path": line.path or False,
+        "fixed_value": line.fixed_value or False,
+        "default_value": line.default_value or False,
+        "required": line.required,
+        "relation_match": line.relation_match or False,
+        "relation_field": line.relation_field_id.name or False,
+        "create_missing": line.create_missing,
+        "value_format": line.value_format or False,
+        "lines": [
+            _plan_line(child)
+            for child in line.child_ids.sorted(lambda child: (child.sequence, child.id))
+        ],
+    }
+
+
+class _PlanLine:
+    """A mapping line of the stored plan, read as the line's record would be."""
+
+    __slots__ = (
+        "field_id",
+        "source",
+        "path",
+        "fixed_value",
+        "default_value",
+        "required",
+        "relation_match",
+        "relation_field_id",
+        "create_missing",
+        "value_format",
+        "child_ids",
+    )
+
+    def __init__(self, data):
+        self.field_id = _Named(data["field"])
+        self.relation_field_id = _Named(data["relation_field"])
+        self.child_ids = [_PlanLine(child) for child in data["lines"]]
+        for key in (
+            "source",
+            "path",
+            "fixed_value",
+            "default_value",
+            "required",
+            "relation_match",
+            "create_missing",
+            "value_format",
+        ):
+            setattr(self, key, data[key])
+
+
+class _Named:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
 
 
 def _normalize_key(key):

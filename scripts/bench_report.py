@@ -1151,9 +1151,20 @@ def splice_flood(existing, flood):
     (before the targets); its lines replace those of the summary.
     """
     section, results, console = flood_section(flood)
+    markdown = splice_section(existing, FLOOD_HEADING, section, results, SUMMARY_FLOOD)
+    return markdown, "\n".join(console)
+
+
+def splice_section(existing, heading, section, results, summary_line):
+    """Put a section and its summary lines into an existing report; return it.
+
+    The section (whose first lines are a blank line and ``heading``)
+    replaces the one there, or goes before the targets; ``results`` replace
+    the summary's lines that ``summary_line`` matches.
+    """
     lines = existing.split("\n")
-    if FLOOD_HEADING in lines:
-        start = lines.index(FLOOD_HEADING)
+    if heading in lines:
+        start = lines.index(heading)
         stop = next(
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
             len(lines) + 1,
@@ -1162,20 +1173,160 @@ def splice_flood(existing, flood):
     anchor = next(
         (
             i
-            for heading in ("## Targets", "## How it is measured")
+            for anchor_heading in ("## Targets", "## How it is measured")
             for i, line in enumerate(lines)
-            if line == heading
+            if line == anchor_heading
         ),
         len(lines) + 1,
     )
     lines[anchor - 1 : anchor - 1] = section
-    lines = [line for line in lines if not SUMMARY_FLOOD.match(line)]
+    lines = [line for line in lines if not summary_line.match(line)]
     if "## Summary" in lines:
         at = lines.index("## Summary") + 2
         while at < len(lines) and lines[at].startswith("- "):
             at += 1
         lines[at:at] = summary_lines(results)[3:]
-    return "\n".join(lines), "\n".join(console)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Mapping
+# ---------------------------------------------------------------------------
+
+MAPPING_HEADING = "## Create a contact: by mapping vs by code"
+MAPPING_TARGET = 0.95  # req/s by mapping / by code, on the same server
+MAPPING_TITLE = "Create a contact by mapping"
+SUMMARY_MAPPING = re.compile(r"^- \*\*(met|MISSED)\*\* " + MAPPING_TITLE)
+MAPPING_HEADER = [
+    "server", "clients", "code req/s", "mapping req/s", "×", "× per round",
+    "code p50 ms", "mapping p50 ms",
+    "code p99 ms", "mapping p99 ms", "code SQL/call", "mapping SQL/call",
+    "code SQL + Python ms", "mapping SQL + Python ms", "failed (code / mapping)",
+    f"≥ {MAPPING_TARGET}×",
+]  # fmt: skip
+MAPPING_NOTE = """\
+How: ours alone (`bench_addon`), on one server of each mode with the main
+part's options, and two webhooks that differ only by their action: rule (1),
+the documentation's create-contact code, and a Create/Update from Payload
+action in mode Create giving the same contact (name, email and phone from
+the payload, company type Person and, with the account module, customer
+rank 1 as fixed values); Log Calls on, the same Target Record, the same
+body. For each number of clients, one run of each ({duration} s, `wrk -t1`),
+code first in even rounds and mapping first in odd ones; req/s, p50 and p99
+are the medians of the {rounds} round(s). × is the median of the rounds'
+mapping / code req/s: each round's two runs follow each other, so that what
+else the machine runs weighs on both alike; the rounds' ratios show how far
+one run moves from the next on this machine (2 cores, shared with whatever
+else runs). SQL/call and the server times come from the access log, as in
+the main part; SQL/call is exact, the rest is noisy."""
+
+
+def mapping_round_ratios(rows, mode, clients):
+    """Return mapping / code req/s of each round (its two runs follow each other)."""
+    rps = {
+        (row["round"], row["scenario"]): row["rps"]
+        for row in rows
+        if row["mode"] == mode and row["clients"] == clients
+    }
+    rounds = sorted({number for number, _scenario in rps})
+    return [
+        ratio(rps.get((number, "mapping")), rps.get((number, "create")))
+        for number in rounds
+        if (number, "mapping") in rps and (number, "create") in rps
+    ]
+
+
+def mapping_rows(mapping):
+    """Rows of code vs mapping, per server mode and clients; the targets met."""
+    summary = aggregate(mapping["rows"])
+    rows, rps_ok, sql_ok = [], [], []
+    for mode in ("threaded", "workers"):
+        for clients in (1, 8):
+            code = summary.get((mode, "create", clients, "ours"))
+            mapped = summary.get((mode, "mapping", clients, "ours"))
+            if not (code and mapped):
+                continue
+            ratios = mapping_round_ratios(mapping["rows"], mode, clients)
+            value = median_of(ratios)
+            # failed calls (fast errors) do not count as throughput
+            rps_met = (
+                value is not None and value >= MAPPING_TARGET and not mapped["fail"]
+            )
+            rps_ok.append(rps_met)
+            sql_ok.append(
+                None not in (mapped["queries"], code["queries"])
+                and mapped["queries"] <= code["queries"]
+            )
+            rows.append([
+                MODE_TITLES[mode], clients, fmt(code["rps"]), fmt(mapped["rps"]),
+                fmt(value, 2), " / ".join(fmt(v, 2) for v in ratios),
+                fmt(code["p50"]), fmt(mapped["p50"]), fmt(code["p99"]),
+                fmt(mapped["p99"]), fmt(code["queries"]), fmt(mapped["queries"]),
+                f"{fmt(code['sql_ms'])} + {fmt(code['python_ms'])}",
+                f"{fmt(mapped['sql_ms'])} + {fmt(mapped['python_ms'])}",
+                f"{code['fail']} / {mapped['fail']}", verdict(rps_met),
+            ])  # fmt: skip
+    return rows, rps_ok, sql_ok
+
+
+def mapping_targets(rows, rps_ok, sql_ok):
+    """Return [(title, met, detail)] of the mapping section."""
+    return [
+        (
+            f"{MAPPING_TITLE}: req/s ≥ {MAPPING_TARGET}× by code, same server",
+            bool(rps_ok) and all(rps_ok),
+            ", ".join(f"{row[0].split()[0]} c{row[1]} × {row[4]}" for row in rows),
+        ),
+        (
+            f"{MAPPING_TITLE}: SQL queries per call ≤ by code",
+            bool(sql_ok) and all(sql_ok),
+            ", ".join(
+                f"{row[0].split()[0]} c{row[1]} {row[11]} vs {row[10]}" for row in rows
+            ),
+        ),
+    ]
+
+
+def mapping_section(mapping):
+    """Return the mapping section (markdown lines), its targets and console text."""
+    rows, rps_ok, sql_ok = mapping_rows(mapping)
+    results = mapping_targets(rows, rps_ok, sql_ok)
+    machine = mapping["machine"]
+    lines = [
+        "",
+        MAPPING_HEADING,
+        "",
+        f"Measured {machine['date']} at commit {machine['commit']}"
+        + (" plus uncommitted changes" if machine["dirty"] else "")
+        + f", `{mapping['command']}`.",
+        "",
+        "Targets: "
+        + "; ".join(
+            f"{title.removeprefix(MAPPING_TITLE + ': ')}: {verdict(ok)} ({detail})"
+            for title, ok, detail in results
+        )
+        + ".",
+        "",
+        markdown_table(MAPPING_HEADER, rows),
+        "",
+        MAPPING_NOTE.format(duration=mapping["duration"], rounds=mapping["rounds"]),
+    ]
+    console = ["", "== create a contact: by mapping vs by code =="]
+    console.append(console_table(MAPPING_HEADER, rows))
+    console += [
+        f"{'met   ' if ok else 'MISSED'}  {title}: {detail}"
+        for title, ok, detail in results
+    ]
+    return lines, results, console
+
+
+def splice_mapping(existing, mapping):
+    """Put the mapping section and its summary lines into an existing report."""
+    section, results, console = mapping_section(mapping)
+    markdown = splice_section(
+        existing, MAPPING_HEADING, section, results, SUMMARY_MAPPING
+    )
+    return markdown, "\n".join(console)
 
 
 def summary_lines(results):
@@ -1230,10 +1381,16 @@ def render(data):
     if data.get("flood"):
         section, flood_results, flood_console = flood_section(data["flood"])
         lines += section
+    mapping_console = []
+    if data.get("mapping"):
+        section, mapping_results, mapping_console = mapping_section(data["mapping"])
+        lines += section
     target_lines = []
     results = targets_section(summary, modes, scale, target_lines)
     if data.get("flood"):
         results += flood_results
+    if data.get("mapping"):
+        results += mapping_results
     lines[head:head] = summary_lines(results)
     lines += target_lines + ["", METHOD]
     console += ["", "== targets =="]
@@ -1265,5 +1422,5 @@ def render(data):
             ),
             console_table(["screen", "empty", "scaled", "limit", "rows", ""], screens),
         ]
-    console += flood_console
+    console += flood_console + mapping_console
     return "\n".join(lines) + "\n", "\n".join(console)

@@ -10,8 +10,10 @@ same in both databases; the settings only webhook_automation has (signature,
 async mode) are set where its fields exist, and so are the rules of the flood
 section, where the protection fields exist: the same rules without any
 protection (``<key>_unlimited``) and one limited to PARAMS["flood_rate"]
-(limit, period, burst). ``"step": "scale"`` adds the
-filler webhook rules of the scale test (in a copy of the database).
+(limit, period, burst); and, where Create/Update from Payload exists, rule
+(1) by mapping instead of code (``mapping``, the mapping section's).
+``"step": "scale"`` adds the filler webhook rules of the scale test (in a copy
+of the database).
 ``"step": "explain"`` runs, in the scaled copy, a call of the update and of
 the async webhook (through Odoo's HTTP stack, in process), the figures of the
 Webhooks list and form and a batch of the log purge, and returns the plan of
@@ -90,9 +92,44 @@ def action_values(kind):
         )
     elif kind == "same":
         values.update(state="code", code="record.write({'color': record.color + 1})")
+    elif kind == "mapping":
+        values.update(mapping_action_values(model))
     else:  # create: seed use case 2, the code of Odoo's documentation
         values.update(state="code", code=create_code())
     return values
+
+
+def mapping_action_values(model):
+    """Return the create-contact code as a Create/Update from Payload action.
+
+    The same contact as the code gives (its fields, company type and, with
+    the account module, customer rank), without code: mode Create, as the
+    code always creates.
+    """
+    lines = [
+        ("name", {"path": "name", "required": True}),
+        ("email", {"path": "email", "required": True}),
+        ("phone", {"path": "phone"}),
+        ("company_type", {"source": "fixed", "fixed_value": "person"}),
+    ]
+    if "customer_rank" in env["res.partner"]._fields:
+        lines.append(("customer_rank", {"source": "fixed", "fixed_value": "1"}))
+    field_model = env["ir.model.fields"]
+    return {
+        "state": "webhook_upsert",
+        "crud_model_id": model.id,
+        "webhook_upsert_mode": "create",
+        "webhook_mapping_ids": [
+            Command.create(
+                {
+                    "sequence": sequence,
+                    "field_id": field_model._get("res.partner", name).id,
+                    **line,
+                }
+            )
+            for sequence, (name, line) in enumerate(lines)
+        ],
+    }
 
 
 def rule_values(key, kind, ours_values):
@@ -105,7 +142,7 @@ def rule_values(key, kind, ours_values):
         "log_webhook_calls": True,
         # core needs a record to run on: the documentation's placeholder
         "record_getter": "model.browse([2])"
-        if kind == "create"
+        if kind in ("create", "mapping")
         else PARAMS["target_record"],
         "action_server_ids": [Command.create(action_values(kind))],
     }
@@ -135,6 +172,9 @@ def create_rules():
             },
         )
         specs["async"] = ("create", {**plain, "webhook_mode": "async"})
+        if "webhook_mapping_ids" in env["ir.actions.server"]._fields:
+            # rule (1) by mapping: the mapping section's comparison
+            specs["mapping"] = ("mapping", plain)
     protections = [name for name in PROTECTION_FIELDS if name in automation._fields]
     if protections:
         # the flood section's webhooks without any protection (0 = none),

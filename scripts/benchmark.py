@@ -18,6 +18,9 @@ With ``--flood`` (6 to 8 minutes, so not part of a plain run), ours alone on
 while another webhook and ``/web/health`` are measured with 1 client each,
 between idle runs; and the req/s and SQL queries of the sync webhooks without
 protection against the figures BENCHMARK.md held before.
+With ``--mapping`` (2 to 3 minutes), ours alone: the create-contact webhook (1)
+against the same call by a Create/Update from Payload action instead of the
+documentation's code, on the same server, in turn.
 Prints the tables and writes them, with the targets, to BENCHMARK.md.
 """
 
@@ -101,6 +104,11 @@ SCENARIOS = {
         "async",
         "create",
     ),
+}
+# the mapping section: rule (1), then the same contact by mapping, ours alone
+MAPPING_SCENARIOS = {
+    "create": SCENARIOS["create"],
+    "mapping": ("(1) create a contact, by mapping", "create", "mapping", "create"),
 }
 # async scenarios, and those during which the job runner is stopped
 ASYNC_SCENARIOS = ("async", "async_live")
@@ -383,7 +391,7 @@ class Target:
     """What one side is sent in one scenario: its URL and its requests file."""
 
     def __init__(self, label, side, scenario, setup, workdir):
-        _title, core_rule, our_rule, kind = SCENARIOS[scenario]
+        _title, core_rule, our_rule, kind = {**SCENARIOS, **MAPPING_SCENARIOS}[scenario]
         rule = core_rule if side == "core" else our_rule
         self.path = (
             "/web/health"
@@ -791,6 +799,62 @@ def flood_benchmark(args, setups, workdir, baseline):
 
 
 # ---------------------------------------------------------------------------
+# Mapping
+# ---------------------------------------------------------------------------
+
+
+def mapping_benchmark(args, setups, workdir):
+    """Rule (1) by code and by mapping, on one server of each mode, in turn."""
+    setup = setups["ours"]
+    if "mapping" not in setup["rules"]:
+        raise SystemExit(
+            "ir.actions.server has no webhook_mapping_ids field: this "
+            "webhook_automation has no Create/Update from Payload action"
+        )
+    db = SIDES["ours"]["db"]
+    rows = []
+    for mode in args.modes:
+        servers, targets = start_servers(
+            mode, args, {"ours": setup}, workdir, MAPPING_SCENARIOS,
+            {"ours": ("ours", db)},
+        )  # fmt: skip
+        server = servers["ours"]
+        try:
+            for round_index in range(args.rounds):
+                for clients in (1, 8):
+                    # code first in even rounds, mapping first in odd ones
+                    scenarios = list(MAPPING_SCENARIOS)[:: (-1) ** round_index]
+                    for scenario in scenarios:
+                        target = targets["ours"][scenario]
+                        row = measure(server, target, clients, args.duration)
+                        row.update(
+                            mode=mode,
+                            scenario=scenario,
+                            side="ours",
+                            clients=clients,
+                            round=round_index,
+                        )
+                        rows.append(row)
+                        log(
+                            f"mapping  {mode:8} r{round_index} {scenario:7} "
+                            f"c{clients} {row['rps']:7.1f} req/s p50 "
+                            f"{row['p50_ms']:7.1f} ms, SQL/call "
+                            f"{bench_report.histogram_median(row['queries'])}, fail "
+                            f"{row['non2xx'] + row['socket_errors']}"
+                        )
+        finally:
+            stop_servers(servers)
+            bench_scale.clear_logs(db)
+    return {
+        "rows": rows,
+        "duration": args.duration,
+        "rounds": args.rounds,
+        "machine": machine_info(),
+        "command": args.command,
+    }
+
+
+# ---------------------------------------------------------------------------
 # Machine and command line
 # ---------------------------------------------------------------------------
 
@@ -884,6 +948,17 @@ def parse_args():
         "sent (default 40: the section then lasts 6 to 8 minutes; 10,000 calls "
         "at the limited webhook take 1 to 4 minutes on 2 cores)",
     )
+    parser.add_argument(
+        "--mapping",
+        action="store_true",
+        help="also compare rule (1) by code and by mapping (ours, 2 to 3 minutes)",
+    )
+    parser.add_argument(
+        "--mapping-only",
+        action="store_true",
+        help="only the mapping comparison; keep the last run's tables (or, "
+        "without them, put the section into the existing output file)",
+    )
     parser.add_argument("--reset", action="store_true", help="rebuild the databases")
     parser.add_argument(
         "--report-only",
@@ -930,36 +1005,48 @@ def main():
             write_report(json.load(file), args.output, raw_path)
         return
     started = time.monotonic()
-    flood_alone = args.flood_only and not args.scale_only
+    sections_only = args.flood_only or args.mapping_only
+    ours_alone = sections_only and not args.scale_only
     # the figures of the file before this run: the flood section's reference
     baseline = bench_flood.baseline_from_markdown(args.output, REPO)
     setups = {
         side: prepare_database(side, args.addons_path, args.reset)
-        for side in (("ours",) if flood_alone else SIDES)
+        for side in (("ours",) if ours_alone else SIDES)
     }
     data = {
         "machine": machine_info(),
         "command": args.command,
         "args": {"duration": args.duration, "rounds": args.rounds, "modes": args.modes},
     }
-    if args.scale_only or args.flood_only:
+    if args.scale_only or sections_only:
         previous = None
         if os.path.exists(raw_path) or args.scale_only:
             with open(raw_path, encoding="utf-8") as file:
                 previous = json.load(file)
         if previous is None:
-            # no raw results of a whole run here: only the flood section
-            flood = flood_benchmark(args, setups, args.workdir, baseline)
-            flood_path = os.path.join(args.workdir, "flood.json")
-            with open(flood_path, "w", encoding="utf-8") as file:
-                json.dump(flood, file, indent=1)
-            splice_report(flood, args.output, flood_path)
+            # no raw results of a whole run here: only the sections asked for
+            if args.flood_only:
+                flood = flood_benchmark(args, setups, args.workdir, baseline)
+                flood_path = os.path.join(args.workdir, "flood.json")
+                with open(flood_path, "w", encoding="utf-8") as file:
+                    json.dump(flood, file, indent=1)
+                splice_report(flood, args.output, flood_path)
+            if args.mapping_only:
+                mapping = mapping_benchmark(args, setups, args.workdir)
+                mapping_path = os.path.join(args.workdir, "mapping.json")
+                with open(mapping_path, "w", encoding="utf-8") as file:
+                    json.dump(mapping, file, indent=1)
+                splice_report(
+                    mapping, args.output, mapping_path, bench_report.splice_mapping
+                )
             return
         data.update(previous)
         if args.scale_only:
             data.update(scale=None, scale_command=args.command)
         if args.flood_only:
             data["flood"] = None
+        if args.mapping_only:
+            data["mapping"] = None
     else:
         data["main"] = main_benchmark(args, setups, args.workdir)
     if args.scale or args.scale_only:
@@ -967,6 +1054,8 @@ def main():
         data["scale_machine"] = machine_info()
     if args.flood or args.flood_only:
         data["flood"] = flood_benchmark(args, setups, args.workdir, baseline)
+    if args.mapping or args.mapping_only:
+        data["mapping"] = mapping_benchmark(args, setups, args.workdir)
     data["elapsed_s"] = time.monotonic() - started
     with open(raw_path, "w", encoding="utf-8") as file:
         json.dump(data, file, indent=1)
@@ -981,18 +1070,18 @@ def write_report(data, output, raw_path):
     log(f"wrote {output} (raw results: {raw_path})")
 
 
-def splice_report(flood, output, raw_path):
-    """Put the flood section into ``output``, keeping the rest of it."""
+def splice_report(section, output, raw_path, splice=bench_report.splice_flood):
+    """Put a section (the flood's by default) into ``output``, keeping the rest."""
     try:
         with open(output, encoding="utf-8") as file:
             existing = file.read()
     except OSError:
         existing = ""
-    markdown, console = bench_report.splice_flood(existing, flood)
+    markdown, console = splice(existing, section)
     print(console)
     with open(output, "w", encoding="utf-8") as file:
         file.write(markdown)
-    log(f"wrote the flood section into {output} (raw results: {raw_path})")
+    log(f"wrote the section into {output} (raw results: {raw_path})")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,15 @@ from .test_signatures import github_headers
 
 UPDATE_TARGET = "record.write({'ref': str(payload.get('n'))})"
 SECRET = "counted"
+# the seed's create-contact code as a Create/Update from Payload action: the
+# same contact (see test_payload_mapping.py), without code
+CREATE_CONTACT_MAPPINGS = [
+    {"field": "name", "path": "name", "required": True},
+    {"field": "email", "path": "email", "required": True},
+    {"field": "phone", "path": "phone"},
+    {"field": "company_type", "source": "fixed", "fixed_value": "person"},
+    {"field": "customer_rank", "source": "fixed", "fixed_value": "1"},
+]
 
 
 class TestQueryCount(WebhookCase):
@@ -89,6 +98,61 @@ class TestQueryCount(WebhookCase):
             )
         # 1 of them sets the time limit of new webhooks (30 s)
         self.assertEqual(counts[1:], [20] * 3)
+
+    def _create_contact_queries(self, rule, tag):
+        """Return the queries of 4 create-contact calls; the first one warms up."""
+        url = rule.url
+        counts = []
+        for n in range(4):
+            email = f"{tag}{n}@example.com"
+            payload = {"name": f"Counted {n}", "email": email, "phone": "+1 555"}
+            counts.append(self._count_queries(rule, url, payload))
+            contact = self.env["res.partner"].search([("email", "=", email)])
+            self.assertEqual(len(contact), 1)
+            self.assertEqual(
+                (contact.name, contact.phone, contact.customer_rank),
+                (f"Counted {n}", "+1 555", 1),
+            )
+            self.assertEqual(
+                contact.message_ids.mapped("body"), [Markup("<p>Contact created</p>")]
+            )
+        return counts[1:]
+
+    def test_sync_create_contact_by_mapping_queries(self):
+        """The seed's create-contact call by mapping: no more queries than by code.
+
+        The action's mapping is read with the action, in the query that finds
+        the rule's actions: a call reads neither its lines nor their fields.
+        Create or Update costs 2 more: the search of the contact by email and
+        the claim of the email (see webhook.upsert.claim).
+        """
+        code_rule = self._create_webhook(
+            name="Create a contact",
+            record_getter=False,
+            actions=[self._code_action(SEED_CREATE_CONTACT_CODE)],
+        )
+        by_code = self._create_contact_queries(code_rule, "code")
+        by_mapping = {}
+        for mode in ("create", "create_or_update"):
+            rule = self._create_webhook(
+                name=f"Create a contact by mapping ({mode})",
+                record_getter=False,
+                actions=[
+                    self._upsert_action(
+                        mappings=CREATE_CONTACT_MAPPINGS,
+                        match=("email", "email"),
+                        webhook_upsert_mode=mode,
+                    )
+                ],
+            )
+            by_mapping[mode] = self._create_contact_queries(rule, mode)
+        self.assertEqual(by_code, [20] * 3)
+        self.assertLessEqual(
+            max(by_mapping["create"]),
+            min(by_code),
+            f"by mapping {by_mapping['create']}, by code {by_code}",
+        )
+        self.assertEqual(by_mapping, {"create": [20] * 3, "create_or_update": [22] * 3})
 
     def test_async_accept_queries(self):
         """Accepting an async call: the rule, its backlog, then its log and job.
