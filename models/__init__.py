@@ -18,3 +18,4 @@ from . import webhook_endpoint
 from . import webhook_outgoing_message
 from . import webhook_outgoing_attempt
 from . import ir_actions_server_outgoing
+from . import ir_actions_server_outgoing_sample

@@ -99,7 +99,7 @@ class WebhookEndpoint(models.Model):
         "public addresses.",
     )
     outgoing_message_ids = fields.One2many(
-        "webhook.outgoing.message", "endpoint_id", string="Messages"
+        "webhook.outgoing.message", "endpoint_id", string="Outgoing Messages"
     )
     outgoing_message_count = fields.Integer(
         string="Messages Count", compute="_compute_outgoing_counts"
