@@ -7,6 +7,8 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -25,6 +27,16 @@ JOB_CHANNEL = "root.webhook.outgoing"
 # again after this many seconds, this many times
 BUSY_RETRY_DELAY = 10
 JOB_MAX_RETRIES = 30
+# the safety net (_cron_recover_stuck): a pending message whose attempt is
+# this many seconds overdue, and whose job will not run (lost, failed, done,
+# cancelled, or left enqueued or started by a server that died), gets a new
+# job. Longer than any attempt (the endpoint's timeout, at most 30 s) plus
+# the job runner's slack; the system parameter below overrides it.
+RECOVERY_MARGIN = 300
+RECOVERY_MARGIN_PARAM = "webhook_automation.outgoing_recovery_margin"
+RECOVERY_BATCH_SIZE = 500
+# states of a job that runs, or will, unless it is stale (see above)
+JOB_RUNNING_STATES = ("enqueued", "started")
 MESSAGE_STATES = [
     ("pending", "Pending"),
     ("delivered", "Delivered"),
@@ -376,3 +388,200 @@ class WebhookOutgoingMessage(models.Model):
                 ),
                 user_id=admin.id,
             )
+
+    # ------------------------------------------------------------------
+    # Safety net: nothing accepted waits on a person
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_recovery_margin(self):
+        """Return the seconds after which an overdue message's job is deemed lost."""
+        value = self.env["ir.config_parameter"].sudo().get_param(RECOVERY_MARGIN_PARAM)
+        try:
+            margin = int(value) if value else RECOVERY_MARGIN
+        except ValueError:
+            margin = RECOVERY_MARGIN
+        return max(margin, 1)
+
+    @api.model
+    def _search_overdue(self, overdue_before, limit, after_id=0):
+        """Return pending messages due before ``overdue_before``, by id.
+
+        At most ``limit`` of them, of ids above ``after_id``.
+        """
+        return self.search(
+            [
+                ("state", "=", "pending"),
+                ("id", ">", after_id),
+                "|",
+                ("next_attempt_date", "=", False),
+                ("next_attempt_date", "<", overdue_before),
+            ],
+            order="id",
+            limit=limit,
+        )
+
+    def _try_lock(self):
+        """Lock the message's row; return False if it is held or changed meanwhile.
+
+        A job sending the message holds its row; one that changed it since
+        this transaction began (e.g. delivered it) makes the lock fail too.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM webhook_outgoing_message"
+                        " WHERE id = %s AND state = 'pending' AND job_token"
+                        " IS NOT DISTINCT FROM %s FOR NO KEY UPDATE NOWAIT",
+                        self.id,
+                        self.job_token or None,
+                    )
+                )
+                return bool(self.env.cr.fetchone())
+        except (
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.SerializationFailure,
+        ):
+            return False
+
+    def _get_jobs_by_token(self):
+        """Return {job token: queue.job (sudo)} of the messages' jobs that exist."""
+        tokens = tuple(token for token in self.mapped("job_token") if token)
+        if not tokens:
+            return {}
+        # queue_job stores the arguments as a JSON string holding a JSON list
+        token = SQL(
+            "(CASE jsonb_typeof(args) WHEN 'string' THEN (args #>> '{}')::jsonb"
+            " ELSE args END) ->> 0"
+        )
+        self.env["queue.job"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, token FROM (SELECT id, %s AS token FROM queue_job"
+                " WHERE model_name = %s AND method_name = %s) AS job"
+                " WHERE token IN %s",
+                token,
+                self._name,
+                "_webhook_deliver",
+                tokens,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        jobs_sudo = self.env["queue.job"].sudo().browse(row[0] for row in rows)
+        by_id = {job_sudo.id: job_sudo for job_sudo in jobs_sudo}
+        return {token: by_id[job_id] for job_id, token in rows}
+
+    @api.model
+    def _job_will_run(self, job_sudo, stale_before, memo=None):
+        """Tell whether queue_job will run ``job_sudo`` (a queue.job, sudo).
+
+        A pending job will; an enqueued or started one unless it has been so
+        since before ``stale_before`` (its server died); one waiting for
+        others if they all will; a missing, failed, done or cancelled one
+        will not. ``memo`` keeps the answers of a run, by job id.
+        """
+        memo = {} if memo is None else memo
+        if not job_sudo:
+            return False
+        if job_sudo.id in memo:
+            return memo[job_sudo.id]
+        memo[job_sudo.id] = False  # a cycle never runs
+        if not job_sudo.exists():
+            return False
+        state = job_sudo.state
+        if state == "pending":
+            will_run = True
+        elif state in JOB_RUNNING_STATES:
+            since = job_sudo.date_started if state == "started" else None
+            since = since or job_sudo.date_enqueued or job_sudo.date_created
+            will_run = bool(since) and since >= stale_before
+        elif state == "wait_dependencies":
+            uuids = set((job_sudo.dependencies or {}).get("depends_on") or [])
+            parents_sudo = job_sudo.search([("uuid", "in", list(uuids))])
+            # a job it waits for was deleted, or is done and let it go already:
+            # it is stuck
+            will_run = len(parents_sudo) == len(uuids) and all(
+                parent_sudo.state != "done"
+                and self._job_will_run(parent_sudo, stale_before, memo)
+                for parent_sudo in parents_sudo
+            )
+        else:
+            will_run = False
+        memo[job_sudo.id] = will_run
+        return will_run
+
+    def _retire_jobs(self, jobs_by_token):
+        """Cancel the messages' old jobs if queued or running (frees the channel).
+
+        Best effort: a job another transaction changes meanwhile is left as it
+        is; the message's new token makes it do nothing anyway.
+        """
+        for message in self:
+            job_sudo = jobs_by_token.get(message.job_token)
+            if not job_sudo or job_sudo.state not in (
+                "pending",
+                "wait_dependencies",
+                *JOB_RUNNING_STATES,
+            ):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    job_sudo._change_job_state(
+                        "cancelled",
+                        result=_("Superseded: the message was given a new job."),
+                    )
+            except (
+                psycopg2.errors.LockNotAvailable,
+                psycopg2.errors.SerializationFailure,
+            ):
+                _logger.info("Job %s is busy: not cancelled", job_sudo.uuid)
+
+    @api.model
+    def _cron_recover_stuck(self, batch_size=RECOVERY_BATCH_SIZE):
+        """Give a new job to the pending messages whose job will not run.
+
+        A message whose attempt is overdue by more than the margin (see
+        ``RECOVERY_MARGIN``) and whose job was lost, failed, done, cancelled
+        or left enqueued or started by a server that died gets a new job and
+        a new token: its old job, if it ever runs, does nothing. Delivery
+        stays at least once. Returns the number of messages given a job.
+        """
+        margin = timedelta(seconds=self._get_recovery_margin())
+        overdue_before = fields.Datetime.now() - margin
+        recovered = 0
+        last_id = 0
+        memo = {}
+        while True:
+            messages = self._search_overdue(overdue_before, batch_size, last_id)
+            if not messages:
+                break
+            last_id = max(messages.ids)
+            jobs_sudo = messages._get_jobs_by_token()
+            stuck = messages._filter_stuck(jobs_sudo, overdue_before, memo)
+            stuck = stuck.filtered(lambda message: message._try_lock())
+            if stuck:
+                _logger.warning(
+                    "Outgoing webhooks: %s pending messages had no job that "
+                    "would run (a server died?); they are queued again: %s",
+                    len(stuck),
+                    stuck.mapped("message_id")[:20],
+                )
+                stuck._retire_jobs(jobs_sudo)
+                stuck._enqueue(trigger="scheduled")
+                recovered += len(stuck)
+            if len(messages) < batch_size:
+                break
+        return recovered
+
+    def _filter_stuck(self, jobs_by_token, stale_before, memo=None):
+        """Return the messages whose job (in ``jobs_by_token``) will not run."""
+        no_job = self.env["queue.job"].sudo()
+        return self.filtered(
+            lambda message: (
+                not self._job_will_run(
+                    jobs_by_token.get(message.job_token, no_job), stale_before, memo
+                )
+            )
+        )
