@@ -15,6 +15,7 @@ from odoo.tools import SQL
 
 from odoo.addons.queue_job.delay import chain
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 from ..sender import http as sender_http
 from ..sender.message import MAX_BODY_SIZE, build_headers, new_message_id
@@ -151,6 +152,36 @@ class WebhookOutgoingMessage(models.Model):
         """Queue the sending of each message, in this transaction."""
         for message in self:
             message._get_delayable(trigger, eta).delay()
+
+    @api.model
+    def _prepare_new_values(self, values):
+        """Complete the values of a new pending message with its first job's token."""
+        if values.get("state", "pending") == "pending":
+            values.update(
+                job_token=uuid.uuid4().hex,
+                next_attempt_date=fields.Datetime.now(),
+            )
+        return values
+
+    def _enqueue_new(self, trigger="scheduled"):
+        """Queue the first job of new pending messages created with their token.
+
+        One INSERT per job, as the jobs of async incoming calls are stored
+        (``queue.job._webhook_get_job_sql()``); through ``with_delay()`` when
+        a module extends the creation of jobs.
+        """
+        queue_job = self.env["queue.job"]
+        if not queue_job._webhook_can_insert_job():
+            self._enqueue(trigger)
+            return
+        for message in self:
+            options = message._prepare_job_options(trigger)
+            job = Job(
+                message._webhook_deliver,
+                args=(message.job_token, trigger),
+                **options,
+            )
+            self.env.cr.execute(queue_job._webhook_get_job_sql(job))
 
     def _enqueue_in_order(self, trigger="scheduled", reset=False):
         """Queue the messages one after the other (each job waits for the last)."""

@@ -106,3 +106,65 @@ class TestAccess(WebhookCase):
         self.assertEqual(len(records), 1)
         self.assertEqual(records[0]["request_body"], '{"a": 1}')
         self.assertIn("refused", records[0]["error_traceback"])
+
+
+class TestAccessMappingAndOutgoing(WebhookCase):
+    """Mappings, claims, endpoints, messages and attempts: administrators only."""
+
+    MODELS = (
+        "webhook.payload.mapping",
+        "webhook.upsert.claim",
+        "webhook.endpoint",
+        "webhook.outgoing.message",
+        "webhook.outgoing.attempt",
+    )
+
+    def setUp(self):
+        super().setUp()
+        self.admin = new_test_user(self.env, "wh_admin2", groups="base.group_system")
+        self.internal = new_test_user(self.env, "wh_int2", groups="base.group_user")
+        self.portal = new_test_user(self.env, "wh_portal2", groups="base.group_portal")
+        self.public = self.env.ref("base.public_user")
+        self.endpoint = self.env["webhook.endpoint"].create(
+            {"name": "Receiver", "url": "https://receiver.example.com/hook"}
+        )
+        self.rule = self._create_webhook(
+            actions=[
+                self._upsert_action(
+                    mappings=[{"field": "name", "path": "name"}],
+                    match=("email", "email"),
+                )
+            ]
+        )
+
+    def test_other_users_can_neither_read_nor_write(self):
+        for user in (self.internal, self.portal, self.public):
+            for model in self.MODELS:
+                with self.subTest(user=user.login, model=model):
+                    with self.assertRaises(AccessError):
+                        self.env[model].with_user(user).search([])
+            with self.subTest(user=user.login, what="secret"):
+                with self.assertRaises(AccessError):
+                    self.endpoint.with_user(user).read(["signing_secret"])
+                with self.assertRaises(AccessError):
+                    self.env["webhook.endpoint"].with_user(user).create(
+                        {"name": "Mine", "url": "https://evil.example.com/"}
+                    )
+                mapping = self.rule.action_server_ids.webhook_mapping_ids
+                with self.assertRaises(AccessError):
+                    mapping.with_user(user).write({"path": "evil"})
+
+    def test_administrators_manage_them_but_not_forge_claims(self):
+        endpoint = self.endpoint.with_user(self.admin)
+        self.assertTrue(endpoint.signing_secret.startswith("whsec_"))
+        mapping = self.rule.action_server_ids.webhook_mapping_ids.with_user(self.admin)
+        mapping.path = "full_name"
+        self.assertEqual(mapping.path, "full_name")
+        with self.assertRaises(AccessError):
+            self.env["webhook.upsert.claim"].with_user(self.admin).create(
+                {"res_model": "res.partner", "field_name": "email", "key": "x"}
+            )
+        with self.assertRaises(AccessError):
+            self.env["webhook.outgoing.attempt"].with_user(self.admin).create(
+                {"url": "https://forged.example.com/"}
+            )
