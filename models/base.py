@@ -62,6 +62,35 @@ class Base(models.AbstractModel):
         create() happens: no default, computed field, constraint, override
         or cache update. The query returns the id.
         """
+        return SQL(
+            "INSERT INTO %s (%s) VALUES %s %s RETURNING id",
+            SQL.identifier(self._table),
+            self._webhook_get_insert_columns(tuple(values)),
+            self._webhook_get_insert_row(values),
+            SQL("ON CONFLICT %s", on_conflict) if on_conflict is not None else SQL(),
+        )
+
+    @api.model
+    def _webhook_get_insert_rows_sql(self, values_list):
+        """Return the INSERT of several rows, all with the keys of the first one.
+
+        As :meth:`_webhook_get_insert_sql`, in one statement; returns the ids.
+        """
+        names = tuple(values_list[0])
+        if any(tuple(values) != names for values in values_list):
+            raise ValueError("The rows of one INSERT must have the same fields.")
+        return SQL(
+            "INSERT INTO %s (%s) VALUES %s RETURNING id",
+            SQL.identifier(self._table),
+            self._webhook_get_insert_columns(names),
+            SQL(", ").join(
+                self._webhook_get_insert_row(values) for values in values_list
+            ),
+        )
+
+    @api.model
+    def _webhook_get_insert_row(self, values):
+        """Return the parenthesized SQL values of one row (access columns added)."""
         params = [
             value
             if isinstance(value, SQL)  # an expression, e.g. the id of a CTE
@@ -71,13 +100,7 @@ class Base(models.AbstractModel):
         if self._log_access:
             now = SQL("(now() AT TIME ZONE 'UTC')")
             params.extend((self.env.uid, self.env.uid, now, now))
-        return SQL(
-            "INSERT INTO %s (%s) VALUES (%s) %s RETURNING id",
-            SQL.identifier(self._table),
-            self._webhook_get_insert_columns(tuple(values)),
-            SQL(", ").join(params),
-            SQL("ON CONFLICT %s", on_conflict) if on_conflict is not None else SQL(),
-        )
+        return SQL("(%s)", SQL(", ").join(params))
 
     @api.model
     @tools.ormcache("names")

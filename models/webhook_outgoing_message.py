@@ -166,14 +166,16 @@ class WebhookOutgoingMessage(models.Model):
     def _enqueue_new(self, trigger="scheduled"):
         """Queue the first job of new pending messages created with their token.
 
-        One INSERT per job, as the jobs of async incoming calls are stored
-        (``queue.job._webhook_get_job_sql()``); through ``with_delay()`` when
-        a module extends the creation of jobs.
+        One INSERT for all the jobs, with the values queue_job's
+        ``Job.store()`` creates them with, as the jobs of async incoming calls
+        are stored; through ``with_delay()`` when a module extends the
+        creation of jobs.
         """
         queue_job = self.env["queue.job"]
         if not queue_job._webhook_can_insert_job():
             self._enqueue(trigger)
             return
+        rows = {}
         for message in self:
             options = message._prepare_job_options(trigger)
             job = Job(
@@ -181,7 +183,10 @@ class WebhookOutgoingMessage(models.Model):
                 args=(message.job_token, trigger),
                 **options,
             )
-            self.env.cr.execute(queue_job._webhook_get_job_sql(job))
+            values = job._store_values(create=True)
+            rows.setdefault(tuple(values), []).append(values)
+        for values_list in rows.values():
+            self.env.cr.execute(queue_job._webhook_get_insert_rows_sql(values_list))
 
     def _enqueue_in_order(self, trigger="scheduled", reset=False):
         """Queue the messages one after the other (each job waits for the last)."""
