@@ -13,7 +13,9 @@ test console of "Create a contact", sets up a "Create/Update from Payload"
 action with Suggest Mappings on a webhook of its own, then drives headless
 Chromium through its DevTools protocol (``websocket-client``) with the admin's
 session cookie and saves PNGs of the webhook form, its Test tab, the call logs
-and their graph, and of the action's mapping form with its preview.
+and their graph, of the action's mapping form with its preview, and of an
+outgoing endpoint (to a receiver this script runs on 127.0.0.1) with the
+result of its Send Test Event button.
 """
 
 import argparse
@@ -28,7 +30,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -37,6 +41,8 @@ import websocket
 WIDTH, HEIGHT = 1280, 800
 WEBHOOK_ACTION = "webhook_automation.base_automation_action_webhook"
 LOGS_ACTION = "webhook_automation.webhook_call_log_action"
+ENDPOINT_ACTION = "webhook_automation.webhook_endpoint_action"
+ENDPOINT_NAME = "Shop (local receiver)"
 _logger = logging.getLogger("screenshots")
 CONSOLE_PAYLOAD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 # real calls to the demo webhooks, sent until the logs hold at least this many
@@ -320,6 +326,63 @@ def ensure_mapping_webhook(odoo):
     return rule_id
 
 
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    """Answer every POST with 200 and a small JSON body, as a shop would."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"received": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        return
+
+
+def start_receiver():
+    """Start a receiver of outgoing webhooks on 127.0.0.1; return the server."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ReceiverHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def ensure_endpoint(odoo, receiver_url):
+    """Return the demo endpoint, pointed at ``receiver_url``, creating it once."""
+    values = {
+        "name": ENDPOINT_NAME,
+        "url": receiver_url,
+        "allowed_private_networks": "127.0.0.0/8",
+    }
+    found = odoo.call("webhook.endpoint", "search", [("name", "=", ENDPOINT_NAME)])
+    if found:
+        odoo.call("webhook.endpoint", "write", found[:1], values)
+        return found[0]
+    _logger.info("Creating the endpoint %r...", ENDPOINT_NAME)
+    return odoo.call("webhook.endpoint", "create", values)
+
+
+def screenshot_endpoint(browser, url, endpoint_id, out):
+    """Save the endpoint's form with the result of Send Test Event over it."""
+    browser.open(
+        f"{url}/odoo/action-{ENDPOINT_ACTION}/{endpoint_id}",
+        ".o_form_view .o_field_widget[name=url]",
+        "the endpoint form",
+    )
+    browser.click(".o_form_view .o_statusbar_buttons button", "Send Test Event")
+    browser.wait_for(
+        "!!document.querySelector('.modal .o_webhook_test_status')",
+        "the result of the test event",
+    )
+    time.sleep(0.5)
+    browser.screenshot(out / "screenshot_endpoint.png")
+
+
 def screenshot_mapping(browser, url, rule_id, out):
     """Save the mapping form of the webhook's action, with its preview."""
     browser.open(
@@ -357,6 +420,9 @@ def take_screenshots(url, db, out, chromium):
     )
     odoo.call("base.automation", "action_webhook_test_dry_run", [contact_id])
     mapping_id = ensure_mapping_webhook(odoo)
+    receiver = start_receiver()
+    host, port = receiver.server_address[:2]
+    endpoint_id = ensure_endpoint(odoo, f"http://{host}:{port}/webhooks/odoo")
 
     _logger.info("Screenshots in %s:", out)
     out.mkdir(parents=True, exist_ok=True)
@@ -396,8 +462,10 @@ def take_screenshots(url, db, out, chromium):
         browser.screenshot(out / "screenshot_graph.png")
 
         screenshot_mapping(browser, url, mapping_id, out)
+        screenshot_endpoint(browser, url, endpoint_id, out)
     finally:
         browser.close()
+        receiver.shutdown()
 
 
 def main():
