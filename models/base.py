@@ -52,6 +52,21 @@ class Base(models.AbstractModel):
         return super().unlink()
 
     @api.model
+    def _webhook_get_int_param(self, key, default, minimum=None):
+        """Return the integer system parameter ``key``, at least ``minimum``.
+
+        ``default`` if the parameter is unset or not an integer; a value
+        below ``minimum`` counts as ``minimum``.
+        """
+        params_sudo = self.env["ir.config_parameter"].sudo()
+        value = params_sudo.get_param(key)
+        try:
+            number = int(value) if value else default
+        except ValueError:
+            number = default
+        return number if minimum is None else max(number, minimum)
+
+    @api.model
     def _webhook_get_insert_sql(self, values, on_conflict=None):
         """Return the INSERT of one row of ``values``, as ORM create() writes it.
 

@@ -38,8 +38,7 @@ from ..receiver.payload import (
     get_path,
     is_form_mimetype,
     is_json_mimetype,
-    parse_form,
-    parse_json_object,
+    parse_payload,
     to_search_value,
 )
 from .base_automation import DEFAULT_MAX_BODY_SIZE
@@ -126,14 +125,23 @@ class BaseAutomation(models.Model):
         """Return the active webhook rule owning this secret, as superuser.
 
         The secret is the current one, or the one it replaced while its grace
-        period lasts. One indexed query, whatever the secret, which reads the
-        rule's fields (``_webhook_get_rule_fields()``) and its model's
-        (``_webhook_get_rule_model_fields()``) into the cache, as ORM
-        ``_fetch_query()`` does, from a column list built once.
+        period lasts. One indexed query, which reads the rule's fields and its
+        model's into the cache (``_webhook_fetch_rules()``).
+        """
+        query = self.sudo()._webhook_get_rule_query(rule_uuid or "")
+        return self._webhook_fetch_rules(query)
+
+    @api.model
+    def _webhook_fetch_rules(self, query):
+        """Return the rules of ``query`` as superuser, read into the cache.
+
+        ``query`` joins the rule's model (``_webhook_join_rule_model()``); its
+        one statement reads the rule's fields (``_webhook_get_rule_fields()``)
+        and its model's (``_webhook_get_rule_model_fields()``) into the cache,
+        as ORM ``_fetch_query()`` does, from a column list built once.
         """
         automation_sudo = self.sudo()
         rule_fields, model_fields, columns = automation_sudo._webhook_get_rule_columns()
-        query = automation_sudo._webhook_get_rule_query(rule_uuid or "")
         rows = self.env.execute_query(query.select(columns))
         if not rows:
             return automation_sudo.browse()
@@ -239,26 +247,20 @@ class BaseAutomation(models.Model):
         return query
 
     def _webhook_prefetch_model_name(self):
-        """Put the name of the rules' model in the cache, without reading ir.model.
+        """Read the rules and their model's name in one query, as a call does.
 
-        Every call reads it (core's evaluation context and server actions
-        included); a model's technical name never changes, so it is kept in
-        the registry's cache.
+        Every call reads the model's name (core's evaluation context and
+        server actions included): the query that finds the rule of an HTTP
+        call reads it too (``_webhook_fetch_rules()``); jobs read their rule
+        by id with the same query.
         """
-        field = self._fields["model_name"]
-        model_field = self.env["ir.model"]._fields["model"]
-        for rule in self:
-            name = self._webhook_get_model_name(rule.model_id.id)
-            self.env.cache.update(rule, field, [name])
-            # and for the actions, which read it through their model_id
-            self.env.cache.update(rule.model_id, model_field, [name])
-
-    @api.model
-    @tools.ormcache("model_id")
-    def _webhook_get_model_name(self, model_id):
-        """Return the technical name of model ``model_id`` (cached)."""
-        model_sudo = self.env["ir.model"].sudo().browse(model_id)
-        return model_sudo.model
+        if not self:
+            return
+        table = self._table
+        query = Query(self.env, table, self._table_sql)
+        query.add_where(SQL("%s IN %s", SQL.identifier(table, "id"), tuple(self.ids)))
+        self._webhook_join_rule_model(query)
+        self._webhook_fetch_rules(query)
 
     def _webhook_get_actions(self):
         """Return the rule's actions, their fields read by the query finding them."""
@@ -387,13 +389,9 @@ class BaseAutomation(models.Model):
         string is not signed.
         """
         self.ensure_one()
-        payload = {} if self._webhook_is_signed() else dict(call.query)
-        if is_form_mimetype(call.content_type):
-            payload.update(parse_form(call.body))
-        elif is_json_mimetype(call.content_type):
-            if call.body.strip():
-                payload.update(self._webhook_parse_json(call.body))
-        elif call.body or call.content_length:
+        query = None if self._webhook_is_signed() else call.query
+        payload = parse_payload(call.body, call.content_type, query)
+        if payload is None:  # refused before the read, unless replayed
             raise self._webhook_unsupported_media_type(call)
         return payload
 
@@ -413,10 +411,6 @@ class BaseAutomation(models.Model):
                 content_type=call.content_type or _("(none)"),
             )
         )
-
-    def _webhook_parse_json(self, body):
-        """Return the JSON object of ``body``; raise 400 for anything else."""
-        return parse_json_object(body)
 
     def _webhook_authenticate(self, call):
         """Check the call is signed as the webhook requires (body read)."""

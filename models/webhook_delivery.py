@@ -121,7 +121,7 @@ class WebhookDelivery(models.Model):
     @api.model
     def _get_retention_days(self):
         """Return how many days delivery ids are kept (system parameter)."""
-        return self.env["webhook.call.log"]._get_int_param(
+        return self._webhook_get_int_param(
             "webhook_automation.delivery_retention_days",
             DEFAULT_DELIVERY_RETENTION_DAYS,
         )

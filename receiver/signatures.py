@@ -226,7 +226,6 @@ class SignatureScheme:
 
     name = None  # selection value
     label = None  # human label of the selection
-    has_timestamp = False  # whether the signature covers a timestamp
     # where the provider puts its delivery id: ("header", name) or
     # ("payload", dotted path), or None
     delivery_id = None
@@ -398,7 +397,6 @@ class StripeScheme(SignatureScheme):
 
     name = "stripe"
     label = "Stripe (Stripe-Signature)"
-    has_timestamp = True
     delivery_id = ("payload", "id")
     header = "Stripe-Signature"
 
@@ -469,7 +467,6 @@ class StandardScheme(SignatureScheme):
 
     name = "standard"
     label = "Standard Webhooks / Svix (webhook-signature)"
-    has_timestamp = True
     delivery_id = ("header", "webhook-id")
     id_header = "webhook-id"
     timestamp_header = "webhook-timestamp"

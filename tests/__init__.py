@@ -15,4 +15,5 @@ from . import test_security
 from . import test_seed_use_cases
 from . import test_signatures
 from . import test_target_lookup
+from . import test_tests_package
 from . import test_ui_tour

@@ -16,6 +16,10 @@ test's transaction, so that every test starts from the same database. Use:
 - :meth:`WebhookCase._run_jobs` to run the jobs of async calls as queue_job's
   runner would, in the test's transaction.
 
+``WebhookTransactionCase`` has the same helpers, without a server: the
+base class of tests of logic that needs no HTTP call (forms, constraints,
+wizards, access rights), which run faster.
+
 Tests that need real, separate Odoo servers (several workers, the job runner,
 a crash) use the helpers of ``tests/server_harness.py`` instead.
 """
@@ -27,7 +31,7 @@ from contextlib import contextmanager
 import requests
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -97,15 +101,8 @@ def upsert_action_values(env, model, mappings=(), match=None, **values):
     return action
 
 
-@tagged("post_install", "-at_install")
-class WebhookCase(HttpCase):
-    """Base class of webhook tests: rules, HTTP calls and assertions."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.http = requests.Session()
-        cls.addClassCleanup(cls.http.close)
+class WebhookHelpers:
+    """Helpers of the webhook tests: rules, HTTP calls, assertions, logs, jobs."""
 
     def _create_webhook(self, model="res.partner", actions=(), **values):
         """Create an "On webhook" rule on ``model`` with the given server actions.
@@ -254,3 +251,24 @@ class WebhookCase(HttpCase):
         self.env.flush_all()
         self.env.invalidate_all()
         return records
+
+
+@tagged("post_install", "-at_install")
+class WebhookCase(WebhookHelpers, HttpCase):
+    """Base class of webhook tests calling the test's HTTP server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.http = requests.Session()
+        cls.addClassCleanup(cls.http.close)
+
+
+@tagged("post_install", "-at_install")
+class WebhookTransactionCase(WebhookHelpers, TransactionCase):
+    """Base class of webhook tests of logic without HTTP (no server: faster).
+
+    Not for code that opens a cursor of its own (dry runs, refusals, the
+    limiters of a call): outside HttpCase's test mode, that cursor is a real
+    one, which does not see the test's data and commits.
+    """

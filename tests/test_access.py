@@ -5,7 +5,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
-from .common import WebhookCase
+from .common import WebhookCase, WebhookTransactionCase
 
 
 class TestAccess(WebhookCase):
@@ -108,7 +108,7 @@ class TestAccess(WebhookCase):
         self.assertIn("refused", records[0]["error_traceback"])
 
 
-class TestAccessMappingAndOutgoing(WebhookCase):
+class TestAccessMappingAndOutgoing(WebhookTransactionCase):
     """Mappings, claims, endpoints, messages and attempts: administrators only."""
 
     MODELS = (

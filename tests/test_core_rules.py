@@ -6,7 +6,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.webhook_automation.hooks import pre_init_hook
 
-from .common import WebhookCase
+from .common import WebhookCase, WebhookTransactionCase
 
 # scripts/test creates this rule with core's base_automation before it
 # installs webhook_automation, and stores its secret in this parameter
@@ -33,6 +33,10 @@ class TestCoreRules(WebhookCase):
         # and errors now say what is wrong
         response = self._call(rule, json={"_model": "res.partner", "_id": 0})
         self.assertWebhookError(response, 422, "target_not_found")
+
+
+class TestCoreRulesInstall(WebhookTransactionCase):
+    """The install hook and the menus shared with core's Automation Rules."""
 
     def test_install_hook_enables_get_on_existing_webhooks_only(self):
         webhook = self._create_webhook()

@@ -6,7 +6,7 @@ import json
 
 from odoo.exceptions import UserError
 
-from .common import WebhookCase
+from .common import WebhookTransactionCase
 
 SAMPLE = {
     "name": "Ada Lovelace",
@@ -18,7 +18,7 @@ SAMPLE = {
 }
 
 
-class TestMappingSuggest(WebhookCase):
+class TestMappingSuggest(WebhookTransactionCase):
     def _action(self, sample=None, **values):
         rule = self._create_webhook(
             record_getter=False,

@@ -6,7 +6,7 @@ import datetime
 
 from odoo import Command
 
-from .common import SEED_CREATE_CONTACT_CODE, WebhookCase
+from .common import SEED_CREATE_CONTACT_CODE, WebhookCase, WebhookTransactionCase
 
 CONTACT_PAYLOAD = {
     "name": "Ada Mapping",
@@ -634,7 +634,7 @@ class TestPayloadMappingHostile(WebhookCase):
         )
 
 
-class TestPayloadMappingForm(WebhookCase):
+class TestPayloadMappingForm(WebhookTransactionCase):
     """The action's form: sample, suggestions and preview, nothing written."""
 
     def _action(self, **values):
@@ -692,6 +692,10 @@ class TestPayloadMappingForm(WebhookCase):
         self.assertEqual(suggestions.get("email"), "Email")
         self.assertEqual(suggestions.get("phone"), "phone")
         self.assertNotIn("nothing_like_it", suggestions.values())
+
+
+class TestPayloadMappingSample(WebhookCase):
+    """The action's sample, taken from the last call logged over HTTP."""
 
     def test_sample_is_prefilled_from_the_last_logged_call(self):
         rule = self._create_webhook(log_webhook_calls=True, record_getter=False)

@@ -14,7 +14,7 @@ from psycopg2 import IntegrityError
 
 from odoo.tools import mute_logger
 
-from .common import WebhookCase
+from .common import WebhookCase, WebhookTransactionCase
 from .test_signatures import github_headers
 
 MARK = "record.write({'ref': str(payload.get('n'))})"
@@ -37,6 +37,86 @@ UNLIMITED = {
     "webhook_max_concurrency": 0,
     "webhook_failure_threshold": 0,
 }
+
+
+class TestProtectionSettings(WebhookTransactionCase):
+    """The protections' settings: defaults, constraints, pause buttons."""
+
+    def test_defaults_of_new_and_existing_webhooks(self):
+        rule = self._create_webhook()
+        self.assertEqual(
+            (
+                rule.webhook_paused,
+                rule.webhook_pause_reason,
+                rule.webhook_rate_limit,
+                rule.webhook_rate_period,
+                rule.webhook_rate_burst,
+                rule.webhook_max_concurrency,
+                rule.webhook_max_backlog,
+                rule.webhook_failure_threshold,
+                rule.webhook_failure_count,
+                rule.webhook_time_limit,
+            ),
+            (False, False, 0, "minute", 0, 0, 10000, 0, 0, 30),
+        )
+        # the webhook created with core before the install keeps no time limit
+        uuid = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("webhook_automation_test.preinstall_uuid")
+        )
+        if uuid:
+            core_rule = self.env["base.automation"].search(
+                [("webhook_uuid", "=", uuid)]
+            )
+            self.assertEqual(core_rule.webhook_time_limit, 0)
+
+    def test_limits_cannot_be_negative(self):
+        rule = self._create_webhook()
+        for field in (
+            "webhook_rate_limit",
+            "webhook_rate_burst",
+            "webhook_max_concurrency",
+            "webhook_max_backlog",
+            "webhook_failure_threshold",
+            "webhook_time_limit",
+        ):
+            with (
+                self.subTest(field=field),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError),
+                self.env.cr.savepoint(),
+            ):
+                rule.write({field: -1})
+                rule.flush_recordset()
+
+    def test_pause_and_resume_buttons(self):
+        rule = self._create_webhook(webhook_failure_threshold=5)
+        rule.action_webhook_pause()
+        self.assertEqual(
+            (rule.webhook_paused, rule.webhook_pause_reason), (True, "manual")
+        )
+        # as the circuit breaker leaves it
+        rule.write(
+            {
+                "webhook_paused": True,
+                "webhook_pause_reason": "failures",
+                "webhook_failure_count": 5,
+            }
+        )
+        self.assertEqual(rule.webhook_pause_reason, "failures")
+        rule.action_webhook_resume()
+        self.assertEqual(
+            (
+                rule.webhook_paused,
+                rule.webhook_pause_reason,
+                rule.webhook_failure_count,
+            ),
+            (False, False, 0),
+        )
+        paused = self._create_webhook(webhook_paused=True)
+        self.assertEqual(paused.webhook_pause_reason, "manual")
+        self.assertFalse(paused.copy().webhook_paused)
 
 
 class TestProtection(WebhookCase):
@@ -69,35 +149,6 @@ class TestProtection(WebhookCase):
     # Defaults
     # ------------------------------------------------------------------
 
-    def test_defaults_of_new_and_existing_webhooks(self):
-        rule = self._create_webhook()
-        self.assertEqual(
-            (
-                rule.webhook_paused,
-                rule.webhook_pause_reason,
-                rule.webhook_rate_limit,
-                rule.webhook_rate_period,
-                rule.webhook_rate_burst,
-                rule.webhook_max_concurrency,
-                rule.webhook_max_backlog,
-                rule.webhook_failure_threshold,
-                rule.webhook_failure_count,
-                rule.webhook_time_limit,
-            ),
-            (False, False, 0, "minute", 0, 0, 10000, 0, 0, 30),
-        )
-        # the webhook created with core before the install keeps no time limit
-        uuid = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("webhook_automation_test.preinstall_uuid")
-        )
-        if uuid:
-            core_rule = self.env["base.automation"].search(
-                [("webhook_uuid", "=", uuid)]
-            )
-            self.assertEqual(core_rule.webhook_time_limit, 0)
-
     def test_unlimited_webhook_answers_as_before(self):
         partner = self.env["res.partner"].create({"name": "Unlimited"})
         rule = self._create_webhook(
@@ -111,25 +162,6 @@ class TestProtection(WebhookCase):
             self.assertNotIn("Retry-After", response.headers)
             self.assertEqual(partner.ref, str(n))
         self.assertFalse(rule.webhook_paused)
-
-    def test_limits_cannot_be_negative(self):
-        rule = self._create_webhook()
-        for field in (
-            "webhook_rate_limit",
-            "webhook_rate_burst",
-            "webhook_max_concurrency",
-            "webhook_max_backlog",
-            "webhook_failure_threshold",
-            "webhook_time_limit",
-        ):
-            with (
-                self.subTest(field=field),
-                mute_logger("odoo.sql_db"),
-                self.assertRaises(IntegrityError),
-                self.env.cr.savepoint(),
-            ):
-                rule.write({field: -1})
-                rule.flush_recordset()
 
     # ------------------------------------------------------------------
     # Pause
@@ -157,34 +189,6 @@ class TestProtection(WebhookCase):
         rule.action_webhook_resume()
         self.assertWebhookOk(self._call(rule, json={"name": "Resumed"}))
         self.assertEqual(self._partner_count("Resumed"), 1)
-
-    def test_pause_and_resume_buttons(self):
-        rule = self._create_webhook(webhook_failure_threshold=5)
-        rule.action_webhook_pause()
-        self.assertEqual(
-            (rule.webhook_paused, rule.webhook_pause_reason), (True, "manual")
-        )
-        # as the circuit breaker leaves it
-        rule.write(
-            {
-                "webhook_paused": True,
-                "webhook_pause_reason": "failures",
-                "webhook_failure_count": 5,
-            }
-        )
-        self.assertEqual(rule.webhook_pause_reason, "failures")
-        rule.action_webhook_resume()
-        self.assertEqual(
-            (
-                rule.webhook_paused,
-                rule.webhook_pause_reason,
-                rule.webhook_failure_count,
-            ),
-            (False, False, 0),
-        )
-        paused = self._create_webhook(webhook_paused=True)
-        self.assertEqual(paused.webhook_pause_reason, "manual")
-        self.assertFalse(paused.copy().webhook_paused)
 
     # ------------------------------------------------------------------
     # Rate limit

@@ -11,7 +11,6 @@ from odoo.tests import BaseCase
 from ..receiver import addresses
 from ..receiver.addresses import (
     InvalidAllowlistEntry,
-    format_allowlist,
     is_address_allowed,
     parse_allowlist,
 )
@@ -160,19 +159,6 @@ class TestAllowlist(BaseCase):
         self.assertEqual(caught.exception.entry, entry)
         self.assertLess(len(str(caught.exception)), 200)
         self.assertIn("x" * 64, str(caught.exception))
-
-    def test_format(self):
-        networks = parse_allowlist(
-            "10.0.0.1/8, 203.0.113.7/32 2001:DB8:0::1\n2001:db8::/32"
-        )
-        text = format_allowlist(networks)
-        self.assertEqual(
-            text,
-            "10.0.0.0/8\n203.0.113.7\n2001:db8::1\n2001:db8::/32",
-        )
-        # the normalized text parses back to the same networks
-        self.assertEqual(parse_allowlist(text), networks)
-        self.assertEqual(format_allowlist(()), "")
 
     def test_doctests(self):
         finder = doctest.DocTestFinder()

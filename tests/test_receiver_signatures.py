@@ -110,7 +110,7 @@ class TestSchemeRegistry(SignatureCase):
         with self.assertRaises(ValueError):
             get_scheme("carrier-pigeon")
 
-    def test_delivery_ids_and_timestamps(self):
+    def test_delivery_ids(self):
         self.assertEqual(
             {name: cls.delivery_id for name, cls in SCHEMES.items()},
             {
@@ -120,10 +120,6 @@ class TestSchemeRegistry(SignatureCase):
                 "stripe": ("payload", "id"),
                 "hmac": None,
             },
-        )
-        self.assertEqual(
-            {name for name, cls in SCHEMES.items() if cls.has_timestamp},
-            {"stripe", "standard"},
         )
 
     def test_header_names(self):
