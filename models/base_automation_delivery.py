@@ -275,15 +275,9 @@ class BaseAutomation(models.Model):
     @api.model
     def _webhook_get_retry_delay_base(self):
         """Return the delay before the second attempt of an async call, in seconds."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("webhook_automation.retry_delay")
+        return self._webhook_get_int_param(
+            "webhook_automation.retry_delay", DEFAULT_RETRY_DELAY, minimum=1
         )
-        try:
-            return max(int(value), 1) if value else DEFAULT_RETRY_DELAY
-        except ValueError:
-            return DEFAULT_RETRY_DELAY
 
     def _webhook_perform_call(self, log_id, payload=None):
         """Run an accepted async call: target and actions, all or nothing (a job).
@@ -295,6 +289,7 @@ class BaseAutomation(models.Model):
         """
         self.ensure_one()
         rule_sudo = self.sudo()
+        # its first statement, which holds the job's row: its worker lives
         log_sudo = rule_sudo.env["webhook.call.log"]._get_job_log(log_id)
         if log_sudo.state == "done":
             _logger.warning(

@@ -18,6 +18,8 @@ of the database).
 the async webhook (through Odoo's HTTP stack, in process), the figures of the
 Webhooks list and form and a batch of the log purge, and returns the plan of
 every query they ran (``EXPLAIN ANALYZE``, rolled back).
+``"step": "accept_paths"`` times what accepting an async call stores, by one
+INSERT or by queue_job's ``with_delay()`` (see ``accept_paths()``).
 """
 
 import json
@@ -358,7 +360,91 @@ def explain_hot_path():
     return {"plans": result, "tables": table_sizes()}
 
 
-STEPS = {"rules": create_rules, "scale": create_fillers, "explain": explain_hot_path}
+def accept_paths():
+    """Time what accepting an async call stores, by either path, and its guards.
+
+    For PARAMS["accept_calls"] calls of the async rule, in turn: the log and
+    its job by one INSERT (``_insert_log(values, job)``), or the log's INSERT
+    then queue_job's ``with_delay()`` and the link of the job to the log
+    (``_webhook_enqueue()``), each followed by its commit as a call's. Returns
+    the statements and median ms of each path (commit included), and the µs
+    of ``queue.job._webhook_can_insert_job()``, which chooses the path, and of
+    its two checks. The jobs and logs made are deleted.
+    """
+    import statistics
+    import time
+    import timeit
+    from types import SimpleNamespace
+
+    from odoo.addons.queue_job import delay as queue_job_delay
+    from odoo.addons.queue_job.job import Job
+
+    rule = env["base.automation"].search([("name", "=", RULE_PREFIX + "async")])
+    rule = rule.with_context(webhook_own_transaction=True)
+    log_model = env["webhook.call.log"].sudo()
+    job_model = env["queue.job"]
+    env.cr.commit()
+    times = {"insert": [], "with_delay": []}
+    statements = {"insert": [], "with_delay": []}
+    made = []
+    for number in range(PARAMS.get("accept_calls", 200)):
+        for path in ("insert", "with_delay")[:: (-1) ** number]:
+            call = SimpleNamespace(request_id=f"bench-accept-{path}-{number}")
+            values = {
+                "automation_id": rule.id,
+                "request_id": call.request_id,
+                "method": "POST",
+                "status_code": 202,
+                "state": "accepted",
+                "mode": "async",
+                "attempts": 0,
+                "payload": json.dumps({"name": "Bench", "email": "b@example.com"}),
+            }
+            before, started = env.cr.sql_log_count, time.perf_counter()
+            if path == "insert":
+                log = log_model._insert_log(values, job=rule._webhook_prepare_job(call))
+            else:
+                log = log_model._insert_log(values)
+                rule._webhook_enqueue(call, log)
+            env.cr.commit()
+            times[path].append((time.perf_counter() - started) * 1000)
+            statements[path].append(env.cr.sql_log_count - before)
+            made.append(log.id)
+    loops = 20000
+    guards = {
+        "can_insert_job": job_model._webhook_can_insert_job,
+        "create_is_plain": job_model._webhook_create_is_plain,
+        "mock_check": lambda: queue_job_delay.Job is not Job,
+    }
+    guard_us = {
+        name: min(timeit.repeat(func, number=loops, repeat=5)) / loops * 1e6
+        for name, func in guards.items()
+    }
+    logs = log_model.browse(made)
+    jobs = logs.job_id
+    env.cr.execute(SQL("DELETE FROM webhook_call_log WHERE id IN %s", tuple(logs.ids)))
+    env.cr.execute(SQL("DELETE FROM queue_job WHERE id IN %s", tuple(jobs.ids)))
+    return {
+        "calls": len(times["insert"]),
+        "paths": {
+            path: {
+                "statements": statistics.median(statements[path]),
+                "median_ms": statistics.median(times[path]),
+                "p90_ms": statistics.quantiles(times[path], n=10)[-1],
+            }
+            for path in times
+        },
+        "guard_us": guard_us,
+        "insert_allowed": job_model._webhook_can_insert_job(),
+    }
+
+
+STEPS = {
+    "rules": create_rules,
+    "scale": create_fillers,
+    "explain": explain_hot_path,
+    "accept_paths": accept_paths,
+}
 RESULT = STEPS[PARAMS["step"]]()
 env.cr.commit()
 print("BENCH_SETUP_RESULT " + json.dumps(RESULT))

@@ -153,8 +153,12 @@ class OdooServer:
         log_dir=None,
         name=None,
         extra_args=(),
+        keep_port=False,
     ):
         self.db_name = db_name or database_under_test()
+        # a restarted server listens on its first port again (a load balancer
+        # points to it) instead of a new free one
+        self.keep_port = keep_port
         self.workers = workers
         self.job_runner = job_runner
         self.channels = channels or default_channels(workers)
@@ -269,7 +273,8 @@ class OdooServer:
             return self
         self._write_config()
         for attempt in range(3):
-            self.port = free_port()
+            if not (self.keep_port and self.port):
+                self.port = free_port()
             self._start_offset = self.log_size()
             with open(self.log_path, "ab") as log_file:
                 log_file.write(f"==== starting {self!r}\n".encode())

@@ -10,6 +10,8 @@ that makes these numbers grow must say why in the commit that updates them.
 """
 
 import json
+import logging
+import re
 
 from markupsafe import Markup
 
@@ -178,3 +180,70 @@ class TestQueryCount(WebhookCase):
         self.assertEqual(len(logs.job_id), 4)
         for log in logs:
             self.assertEqual(log.job_id.args, [log.id])
+
+    def _count_job_run(self, job):
+        """Run ``job`` as queue_job's runner does; return its statements.
+
+        The runner sets the job ``enqueued`` and GETs ``/queue_job/runjob``,
+        whose controller locks the job's row (``SELECT ... FOR UPDATE``), loads
+        it, stores it started, commits, runs it, stores it done and commits.
+        The statements are those from the lock to the last commit (the test
+        cursor's savepoints are not counted).
+        """
+        job.write({"state": "enqueued"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        url = f"{self.base_url()}/queue_job/runjob"
+        params = {"db": self.env.cr.dbname, "job_uuid": job.uuid}
+        before = self.cr.sql_log_count
+        with self._capture_log_lines("odoo.sql_db", logging.DEBUG) as lines:
+            response = self.http.get(url, params=params, timeout=30)
+        count = self.cr.sql_log_count - before
+        self.assertEqual(response.status_code, 200, response.text)
+        self.env.invalidate_all()
+        statements = [
+            re.sub(r"\s+", " ", line.split("query: ", 1)[1])[:200]
+            for line in lines
+            if "query: " in line
+        ]
+        self.assertEqual(len(statements), count, "every statement was captured")
+        return statements
+
+    def test_async_job_queries(self):
+        """The job of an async call, as the runner runs it: 24 statements.
+
+        queue_job's own, 9: the lock of the job's row (``FOR UPDATE``),
+        ``Job.load()`` (its id by uuid, its row, its user, its dependencies),
+        "started" (its id again, its UPDATE), "done" (its UPDATE: its id is
+        remembered from the job's lock, see
+        ``queue.job._webhook_remember_running_job()``) and the jobs depending
+        on it (an UPDATE, after the commit). Ours, 4: the call's log set
+        running (one UPDATE as the job starts), the log with its job's
+        attempts, which also takes the job's lock that tells its worker lives
+        (one query), the rule, the log's outcome (one UPDATE); the job's
+        "done" changes nothing more. The call, 11: its time limit set and
+        restored, a savepoint and its release (a job's transaction goes on
+        after the call), the target, the actions and their groups, and the
+        contact's write (3 reads and its UPDATE).
+        Before issue 18: 31 (the log synced by search, read and write at
+        each state of the job, and read again with its job by the job).
+        """
+        partner = self.env["res.partner"].create({"name": "Counted"})
+        rule = self._create_webhook(
+            webhook_mode="async",
+            record_getter="model.browse(int(payload.get('id')))",
+            actions=[self._code_action(UPDATE_TARGET)],
+        )
+        counts = []
+        for n in range(4):  # the first one warms up
+            response = self._call(rule, json={"id": partner.id, "n": n})
+            self.assertEqual(response.status_code, 202, response.text)
+            log = self._last_log(rule)
+            statements = self._count_job_run(log.job_id)
+            counts.append(len(statements))
+            self.assertEqual(partner.ref, str(n))
+            self.assertEqual(
+                (log.state, log.status_code, log.attempts, log.job_id.state),
+                ("done", 200, 1, "done"),
+            )
+        self.assertEqual(counts[1:], [24] * 3, "\n".join(statements))

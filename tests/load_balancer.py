@@ -1,0 +1,362 @@
+# Copyright 2026 Webhook Automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A real load balancer (HAProxy, Debian's ``haproxy``) in front of test servers.
+
+:class:`LoadBalancer` writes an HAProxy configuration in a temporary
+directory, listening on a free port of 127.0.0.1, and runs ``haproxy -f
+<config> -db`` as a child process in its own process group; use it as a
+context manager. It balances calls round robin over named backends (ports of
+127.0.0.1, usually :class:`~.server_harness.OdooServer` started with
+``keep_port=True``, so that a restarted server is found again), checks their
+health on ``/web/health`` every half second, and tells which server answered
+each call in the ``X-Served-By`` header of the answer.
+
+Retries and "executed exactly once"
+-----------------------------------
+
+HAProxy sends a request again only on ``conn-failure``: when the connection
+to a server could not be opened, hence no byte of the request reached it
+(a crashed server's port refuses connections). With ``option redispatch 1``
+that new attempt goes to another server. That is always safe, even for a
+POST that must run once.
+
+A request that may have reached a server is never sent again by the
+balancer: a server that dies after the request was sent gets the caller a
+502 (or the connection closed), and the *sender* decides. Its call may have
+been stored by the server before it died (then it runs) or not, so the
+sender sends it again with its delivery id, and the webhook's idempotency
+keeps the retry from running twice. HAProxy's other ``retry-on`` conditions
+(``empty-response``, ``response-timeout``, ``junk-response``, 5xx statuses,
+``all-retryable-errors``) would resend such a request to a second server:
+the balancer, which knows no delivery id, could run a call twice. They are
+left out on purpose.
+
+Other choices: ``maxconn`` per server (its number of HTTP workers) queues the
+extra calls in HAProxy instead of the server's accept queue, so that a crash
+loses only the calls its workers were serving, and the queued ones go to the
+other server; ``option http-server-close`` opens a new server connection for
+each request, so that none is reused after a crash; ``observe layer4`` takes
+a server out at its first refused connection, without waiting for the health
+checks; ``option forwardfor`` and ``X-Forwarded-Host`` give Odoo, run with
+``--proxy-mode``, the caller's address (Odoo applies ``X-Forwarded-For`` only
+when ``X-Forwarded-Host`` is there); ``source 127.0.0.2`` connects to the
+servers from another address than the callers' (127.0.0.1), so that a test
+can tell the forwarded address from the balancer's.
+"""
+
+import atexit
+import csv
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import suppress
+
+import requests
+
+from .server_harness import HOST, free_port
+
+HAPROXY = "haproxy"
+START_TIMEOUT = 30  # seconds until the balancer answers
+STOP_TIMEOUT = 10  # seconds a stop may take before SIGKILL
+CHECK_INTERVAL_MS = 500  # health checks of the servers
+# the address HAProxy connects to the servers from (any 127/8 address is local)
+SOURCE_ADDRESS = "127.0.0.2"
+BACKEND = "odoo"
+FAILURE_LOG_LINES = 80
+
+# balancers started by this process and not stopped yet: killed at exit
+_RUNNING = set()
+
+CONFIG_TEMPLATE = """\
+global
+    maxconn 1024
+    nbthread 1
+    stats socket {socket} mode 600 level admin
+    log stdout format raw local0 info
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    timeout queue 30s
+    timeout check 3s
+    # send a request again only when it could not reach a server (see the
+    # module's docstring: anything else could run a POST twice)
+    retries 3
+    retry-on conn-failure
+    option redispatch 1
+    option http-server-close
+
+frontend webhooks
+    bind {host}:{port}
+    option forwardfor
+    http-request set-header X-Forwarded-Host %[req.hdr(host)]
+    http-request set-header X-Forwarded-Proto http
+    default_backend {backend}
+
+backend {backend}
+    balance roundrobin
+    option httpchk
+    # Odoo needs a Host header (HTTP/1.1)
+    http-check send meth GET uri /web/health ver HTTP/1.1 hdr Host {host}
+    http-check expect status 200
+    http-response set-header X-Served-By %s
+    source {source}
+    default-server check inter {inter}ms fastinter {fastinter}ms \
+downinter {inter}ms fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down
+{servers}
+"""
+
+
+def haproxy_available():
+    """Tell whether the ``haproxy`` command is installed."""
+    return shutil.which(HAPROXY) is not None
+
+
+class LoadBalancer:
+    """HAProxy on a free port of 127.0.0.1, round robin over ``backends``.
+
+    ``backends`` maps a server's name (its ``X-Served-By``) to its port on
+    127.0.0.1; ``maxconn`` is the number of calls each server gets at once
+    (None: no limit).
+    """
+
+    def __init__(self, backends, *, maxconn=None, log_dir=None, name="haproxy"):
+        self.backends = dict(backends)
+        self.maxconn = maxconn
+        self.name = name
+        self._own_log_dir = log_dir is None
+        self.log_dir = log_dir or tempfile.mkdtemp(prefix="webhook-balancer-")
+        self.config_path = os.path.join(self.log_dir, f"{name}.cfg")
+        self.log_path = os.path.join(self.log_dir, f"{name}.log")
+        self.socket_path = os.path.join(self.log_dir, f"{name}.sock")
+        self.port = None
+        self.process = None
+
+    def __repr__(self):
+        state = "running" if self.alive else "stopped"
+        return f"<LoadBalancer port={self.port} {state} {self.backends}>"
+
+    @property
+    def base_url(self):
+        """Return the balancer's root URL."""
+        return f"http://{HOST}:{self.port}"
+
+    def url(self, path):
+        """Return the URL of ``path`` through the balancer."""
+        return self.base_url + path
+
+    @property
+    def alive(self):
+        """Tell whether HAProxy still runs."""
+        return self.process is not None and self.process.poll() is None
+
+    # ------------------------------------------------------------------
+    # Configuration
+    # ------------------------------------------------------------------
+
+    def _prepare_server_lines(self):
+        """Return the ``server`` lines of the backend, one per Odoo server."""
+        limit = f" maxconn {self.maxconn}" if self.maxconn else ""
+        return "\n".join(
+            f"    server {name} {HOST}:{port}{limit}"
+            for name, port in self.backends.items()
+        )
+
+    def _prepare_config(self):
+        """Return the text of HAProxy's configuration."""
+        return CONFIG_TEMPLATE.format(
+            socket=self.socket_path,
+            host=HOST,
+            port=self.port,
+            backend=BACKEND,
+            source=SOURCE_ADDRESS,
+            inter=CHECK_INTERVAL_MS,
+            fastinter=CHECK_INTERVAL_MS // 2,
+            servers=self._prepare_server_lines(),
+        )
+
+    def _command(self):
+        """Return HAProxy's command line; it dies with the test process if it can."""
+        command = [HAPROXY, "-f", self.config_path, "-db"]
+        if shutil.which("setpriv"):
+            # util-linux: SIGKILL when the test process dies, even killed
+            command = ["setpriv", "--pdeathsig", "KILL", "--", *command]
+        return command
+
+    # ------------------------------------------------------------------
+    # Start and stop
+    # ------------------------------------------------------------------
+
+    def start(self, timeout=START_TIMEOUT):
+        """Start HAProxy and wait until it answers through a backend; return self."""
+        if self.alive:
+            return self
+        if not haproxy_available():
+            raise RuntimeError("haproxy is not installed: apt-get install haproxy")
+        for attempt in range(3):
+            self.port = free_port()
+            with open(self.config_path, "w") as config_file:
+                config_file.write(self._prepare_config())
+            with open(self.log_path, "ab") as log_file:
+                log_file.write(f"==== starting {self!r}\n".encode())
+                log_file.flush()
+                self.process = subprocess.Popen(
+                    self._command(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: see kill()
+                )
+            _RUNNING.add(self)
+            try:
+                self._wait_ready(timeout)
+                return self
+            except RuntimeError:
+                port_taken = "cannot bind socket" in self.log_tail()
+                self.kill()
+                if not port_taken or attempt == 2:
+                    raise
+        return self
+
+    def _wait_ready(self, timeout):
+        """Wait until HAProxy answers ``/web/health`` through one of the servers."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive:
+                raise RuntimeError(
+                    f"{self!r} exited with code {self.process.returncode}; its "
+                    f"log ({self.log_path}) ends with:\n{self.log_tail()}"
+                )
+            with suppress(requests.RequestException, OSError):
+                response = requests.get(self.url("/web/health"), timeout=5)
+                if response.status_code == 200 and self.server_states():
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self!r} did not answer within {timeout}s; its log "
+                    f"({self.log_path}) ends with:\n{self.log_tail()}"
+                )
+            time.sleep(0.1)
+
+    def stop(self):
+        """Stop HAProxy at once (SIGTERM), SIGKILL its process group if it hangs."""
+        if self.process is None:
+            return
+        if self.alive:
+            self.process.send_signal(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_TIMEOUT)
+        self.kill()
+
+    def kill(self):
+        """SIGKILL HAProxy's process group."""
+        if self.process is None:
+            return
+        if self.process.returncode is None:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_TIMEOUT)
+        _RUNNING.discard(self)
+
+    def close(self):
+        """Stop HAProxy and remove its directory (if it made one)."""
+        self.stop()
+        if self._own_log_dir and not os.environ.get("WEBHOOK_KEEP_SERVER_LOGS"):
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.print_log()
+            self.close()
+            raise
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        if exc_type is not None:
+            self.print_log(header=f"{self!r} during the failed block")
+        self.close()
+
+    # ------------------------------------------------------------------
+    # State of the servers (HAProxy's runtime API)
+    # ------------------------------------------------------------------
+
+    def _runtime_command(self, command):
+        """Send ``command`` to HAProxy's stats socket; return its answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(self.socket_path)
+            sock.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def server_states(self):
+        """Return {server name: HAProxy's status}, e.g. ``UP``, ``DOWN``, ``UP 1/2``."""
+        answer = self._runtime_command("show stat").lstrip("# ")
+        return {
+            row["svname"]: row["status"]
+            for row in csv.DictReader(io.StringIO(answer))
+            if row.get("pxname") == BACKEND and row.get("svname") in self.backends
+        }
+
+    def wait_for_state(self, name, state="UP", timeout=60):
+        """Wait until HAProxy sees server ``name`` in ``state``, or raise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.server_states()
+            if states.get(name) == state:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"HAProxy did not see {name} {state} within {timeout}s: {states}"
+                )
+            time.sleep(0.1)
+
+    # ------------------------------------------------------------------
+    # Logs
+    # ------------------------------------------------------------------
+
+    def log_size(self):
+        """Return the current size of the log, to read what follows later."""
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log_tail(self, lines=FAILURE_LOG_LINES, offset=0):
+        """Return the last ``lines`` lines of HAProxy's log after ``offset``."""
+        try:
+            with open(self.log_path, "rb") as log_file:
+                log_file.seek(offset)
+                text = log_file.read().decode(errors="replace")
+        except OSError as exc:
+            return f"(no log: {exc})"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def print_log(self, offset=0, header=None, lines=FAILURE_LOG_LINES):
+        """Print the end of HAProxy's log (pytest shows it for failures)."""
+        sys.stderr.write(
+            f"\n===== {header or repr(self)}: {self.log_path}\n"
+            f"{self.log_tail(lines, offset)}\n===== end of log\n"
+        )
+
+
+@atexit.register
+def _kill_forgotten_balancers():
+    """Kill the balancers nobody stopped (an interrupted test run)."""
+    for balancer in list(_RUNNING):
+        balancer.kill()
