@@ -214,11 +214,8 @@ class BaseAutomation(models.Model):
     @api.model
     def _webhook_default_int(self, key, default):
         """Return the positive integer system parameter ``key``, or ``default``."""
-        value = self.env["ir.config_parameter"].sudo().get_param(key)
-        try:
-            return int(value) if value and int(value) > 0 else default
-        except ValueError:
-            return default
+        value = self._webhook_get_int_param(key, default)
+        return value if value > 0 else default
 
     @api.model
     def _selection_webhook_signature_scheme(self):
@@ -226,46 +223,91 @@ class BaseAutomation(models.Model):
         return [("none", _("None"))] + get_scheme_selection()
 
     def _compute_webhook_call_stats(self):
-        stats = self._webhook_read_call_counts()
+        stats = self._webhook_read_stats()
         for automation in self:
-            count, failed, last = stats.get(automation.id, (0, 0, False))
-            automation.webhook_call_count = count
-            automation.webhook_failed_count = failed
-            automation.webhook_last_call = last
+            automation._webhook_assign_stats(stats.get(automation.id) or {})
 
-    def _webhook_read_call_counts(self):
-        """Return {rule id: (calls, failed calls, last call date)}.
+    def _webhook_assign_stats(self, figures):
+        """Set the statistics fields of one webhook from _webhook_read_stats()."""
+        self.webhook_call_count = figures.get("calls", 0)
+        self.webhook_failed_count = figures.get("failed", 0)
+        self.webhook_last_call = figures.get("last_call", False)
 
-        Counts stop at COUNT_LIMIT, as Odoo's list pager does ("10000+"), so
-        that the Webhooks list and form cost the same with a million logs:
-        each figure is one walk of at most COUNT_LIMIT index entries.
+    def _webhook_read_stats(self):
+        """Return {rule id: {figure: value}}: every statistic of the webhooks.
+
+        One walk of the (webhook, date) index from the newest call, at most
+        COUNT_LIMIT entries, gives the count of calls and those of the last
+        24 hours and 7 days with their failures (a window busier than
+        COUNT_LIMIT calls: the latest COUNT_LIMIT of them); the failed calls
+        are counted on their partial index, up to COUNT_LIMIT too, and the
+        last call is the index's first entry. Both indexes cover what they
+        are asked: the cost is the same with a million logs. Figures:
+        calls, failed, last_call, last_status, calls_24h, failed_24h,
+        calls_7d, failed_7d.
         """
         ids = [automation_id for automation_id in self.ids if automation_id]
         if not ids:
             return {}
         self.env["webhook.call.log"].flush_model(
-            ["automation_id", "failed", "call_date"]
+            ["automation_id", "failed", "call_date", "status_code"]
         )
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT rule.id,
-                       (SELECT count(*) FROM (
-                            SELECT 1 FROM webhook_call_log
-                             WHERE automation_id = rule.id LIMIT %(limit)s) AS c),
-                       (SELECT count(*) FROM (
-                            SELECT 1 FROM webhook_call_log
-                             WHERE automation_id = rule.id AND failed
-                             LIMIT %(limit)s) AS f),
-                       (SELECT max(call_date) FROM webhook_call_log
-                         WHERE automation_id = rule.id)
+                SELECT rule.id, latest.calls, failed.calls, last.call_date,
+                       last.status_code, latest.calls_24h, latest.failed_24h,
+                       latest.calls_7d, latest.failed_7d
                   FROM unnest(%(ids)s) AS rule(id)
+                  CROSS JOIN LATERAL (
+                        SELECT count(*) AS calls,
+                               count(*) FILTER (WHERE call_date >= %(day)s)
+                                   AS calls_24h,
+                               count(*) FILTER (WHERE call_date >= %(day)s AND failed)
+                                   AS failed_24h,
+                               count(*) FILTER (WHERE call_date >= %(week)s)
+                                   AS calls_7d,
+                               count(*) FILTER (WHERE call_date >= %(week)s AND failed)
+                                   AS failed_7d
+                          FROM (SELECT call_date, failed FROM webhook_call_log
+                                 WHERE automation_id = rule.id
+                                 ORDER BY call_date DESC, id DESC
+                                 LIMIT %(limit)s) AS calls
+                       ) AS latest
+                  CROSS JOIN LATERAL (
+                        SELECT count(*) AS calls
+                          FROM (SELECT 1 FROM webhook_call_log
+                                 WHERE automation_id = rule.id AND failed
+                                 LIMIT %(limit)s) AS calls
+                       ) AS failed
+                  LEFT JOIN LATERAL (
+                        SELECT call_date, status_code FROM webhook_call_log
+                         WHERE automation_id = rule.id
+                         ORDER BY call_date DESC, id DESC LIMIT 1
+                       ) AS last ON TRUE
                 """,
-                limit=COUNT_LIMIT,
                 ids=ids,
+                day=now - timedelta(days=1),
+                week=now - timedelta(days=7),
+                limit=COUNT_LIMIT,
             )
         )
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        names = (
+            "calls", "failed", "last_call", "last_status",
+            "calls_24h", "failed_24h", "calls_7d", "failed_7d",
+        )  # fmt: skip
+        return {
+            row[0]: dict(zip(names, row[1:], strict=True))
+            for row in self.env.cr.fetchall()
+        }
+
+    def _webhook_read_call_counts(self):
+        """Return {rule id: (calls, failed calls, last call date)}: the list's."""
+        return {
+            rule_id: (figures["calls"], figures["failed"], figures["last_call"])
+            for rule_id, figures in self._webhook_read_stats().items()
+        }
 
     @api.depends(
         "webhook_previous_uuid_expiry", "webhook_previous_signing_secret_expiry"

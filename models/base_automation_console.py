@@ -7,19 +7,16 @@ import json
 import shlex
 import time
 import uuid
-from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..receiver.call import WebhookCall
 from ..receiver.changes import ChangeRecorder
 from ..receiver.errors import is_transient
 from .base import DRY_RUN_CURSOR_ATTR, RECORDER_KEY
-from .base_automation import COUNT_LIMIT
 
 
 class DryRunCommitError(UserError):
@@ -70,21 +67,21 @@ class BaseAutomation(models.Model):
         string="Copy as curl", compute="_compute_webhook_test_curl"
     )
 
-    # live statistics
+    # live statistics: computed with the counts (base_automation.py)
     webhook_calls_24h = fields.Integer(
-        string="Calls (24 h)", compute="_compute_webhook_live_stats"
+        string="Calls (24 h)", compute="_compute_webhook_call_stats"
     )
     webhook_failure_rate_24h = fields.Float(
-        string="Failure Rate (24 h)", compute="_compute_webhook_live_stats"
+        string="Failure Rate (24 h)", compute="_compute_webhook_call_stats"
     )
     webhook_calls_7d = fields.Integer(
-        string="Calls (7 days)", compute="_compute_webhook_live_stats"
+        string="Calls (7 days)", compute="_compute_webhook_call_stats"
     )
     webhook_failure_rate_7d = fields.Float(
-        string="Failure Rate (7 days)", compute="_compute_webhook_live_stats"
+        string="Failure Rate (7 days)", compute="_compute_webhook_call_stats"
     )
     webhook_last_status = fields.Integer(
-        string="Last Status", compute="_compute_webhook_live_stats"
+        string="Last Status", compute="_compute_webhook_call_stats"
     )
 
     @api.depends(
@@ -215,67 +212,37 @@ class BaseAutomation(models.Model):
         words += ["--data-raw", shlex.quote(body.decode())]
         return " ".join(words)
 
-    def _compute_webhook_live_stats(self):
-        stats = self._webhook_read_live_stats()
-        for automation in self:
-            calls_24h, failed_24h, calls_7d, failed_7d, last_status = stats.get(
-                automation.id, (0, 0, 0, 0, 0)
-            )
-            automation.webhook_calls_24h = calls_24h
-            automation.webhook_failure_rate_24h = (
-                failed_24h / calls_24h if calls_24h else 0.0
-            )
-            automation.webhook_calls_7d = calls_7d
-            automation.webhook_failure_rate_7d = (
-                failed_7d / calls_7d if calls_7d else 0.0
-            )
-            automation.webhook_last_status = last_status
+    def _webhook_assign_stats(self, figures):
+        """Also set the live statistics: the same walk of the logs."""
+        res = super()._webhook_assign_stats(figures)
+        calls_24h = figures.get("calls_24h", 0)
+        calls_7d = figures.get("calls_7d", 0)
+        self.webhook_calls_24h = calls_24h
+        self.webhook_failure_rate_24h = (
+            figures.get("failed_24h", 0) / calls_24h if calls_24h else 0.0
+        )
+        self.webhook_calls_7d = calls_7d
+        self.webhook_failure_rate_7d = (
+            figures.get("failed_7d", 0) / calls_7d if calls_7d else 0.0
+        )
+        self.webhook_last_status = figures.get("last_status") or 0
+        return res
 
     def _webhook_read_live_stats(self):
         """Return {rule id: (calls 24h, failed 24h, calls 7d, failed 7d, last status)}.
 
-        One query walking the (webhook, date) index from the newest call, at
-        most COUNT_LIMIT calls per window: the failure rate of a busier
-        window is the one of its latest COUNT_LIMIT calls. The cost stays the
-        same with a million logs.
+        The figures of _webhook_read_stats() (one query for every statistic).
         """
-        ids = [automation_id for automation_id in self.ids if automation_id]
-        if not ids:
-            return {}
-        self.env["webhook.call.log"].flush_model()
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT rule.id, day.calls, day.failed, week.calls, week.failed,
-                       last.status_code
-                  FROM unnest(%(ids)s) AS rule(id)
-                  CROSS JOIN LATERAL (
-                        SELECT count(*) AS calls,
-                               count(*) FILTER (WHERE failed) AS failed
-                          FROM (SELECT failed FROM webhook_call_log
-                                 WHERE automation_id = rule.id AND call_date >= %(day)s
-                                 ORDER BY call_date DESC LIMIT %(limit)s) AS calls
-                       ) AS day
-                  CROSS JOIN LATERAL (
-                        SELECT count(*) AS calls,
-                               count(*) FILTER (WHERE failed) AS failed
-                          FROM (SELECT failed FROM webhook_call_log
-                                 WHERE automation_id = rule.id AND call_date >= %(week)s
-                                 ORDER BY call_date DESC LIMIT %(limit)s) AS calls
-                       ) AS week
-                  LEFT JOIN LATERAL (
-                        SELECT status_code FROM webhook_call_log
-                         WHERE automation_id = rule.id
-                         ORDER BY call_date DESC, id DESC LIMIT 1) AS last ON TRUE
-                """,
-                ids=ids,
-                day=now - timedelta(days=1),
-                week=now - timedelta(days=7),
-                limit=COUNT_LIMIT,
+        return {
+            rule_id: (
+                figures["calls_24h"],
+                figures["failed_24h"],
+                figures["calls_7d"],
+                figures["failed_7d"],
+                figures["last_status"] or 0,
             )
-        )
-        return {row[0]: (*row[1:5], row[5] or 0) for row in self.env.cr.fetchall()}
+            for rule_id, figures in self._webhook_read_stats().items()
+        }
 
     # ------------------------------------------------------------------
     # Console actions
@@ -322,7 +289,7 @@ class BaseAutomation(models.Model):
             force_sync=force_sync,
         )
         try:
-            call.payload = self._webhook_parse_json(body)
+            call.payload = self._webhook_parse_payload(call)
             self._webhook_dispatch(call)
         except Exception as exc:  # pylint: disable=broad-except
             if is_transient(exc):

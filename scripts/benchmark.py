@@ -11,7 +11,9 @@ the same way (threaded, then ``--workers=2``), each by its own Odoo on
 thread and 1 or 8 connections, for a fixed duration. The servers' access logs
 give the SQL queries of each call. With ``--scale``, the same is measured with
 1 rule and empty logs, then with 10,000 more rules and 1,000,000 logs, with the
-times of the webhook form, its first page of logs and the Webhooks list.
+times of the webhook form, its first page of logs and the Webhooks list,
+and the busy webhook case (``scripts/bench_busy.py``: one webhook with 180,000
+logs among 10,000 webhooks with 82 each; ``--scale-busy-only`` runs it alone).
 With ``--flood`` (6 to 8 minutes, so not part of a plain run), ours alone on
 ``--workers=2``: 10,000 calls by 16 clients at a webhook limited to 50 calls/s
 (or as many as ``--flood-seconds`` allow), then as many at an unknown URL,
@@ -21,6 +23,9 @@ protection against the figures BENCHMARK.md held before.
 With ``--mapping`` (2 to 3 minutes), ours alone: the create-contact webhook (1)
 against the same call by a Create/Update from Payload action instead of the
 documentation's code, on the same server, in turn.
+With ``--e2e-only`` (3 to 5 minutes), ours alone (``bench_e2e.py``): calls per
+second of the create-contact webhook, sync against async end to end (accept
+and job, the job runner on 2 channels), with 2 clients.
 Prints the tables and writes them, with the targets, to BENCHMARK.md.
 """
 
@@ -46,6 +51,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import bench_busy
+import bench_e2e
 import bench_flood
 import bench_report
 import bench_scale
@@ -659,7 +666,22 @@ def scale_benchmark(args, setups, workdir):
             drop_copy(copy)
         for side in SIDES:
             bench_scale.clear_logs(SIDES[side]["db"])
-    return {"rows": rows, "screens": screens, "plans": plans}
+    busy = busy_benchmark(args, workdir, setups["ours"]["rules"]["update"]["id"])
+    return {"rows": rows, "screens": screens, "plans": plans, "busy": busy}
+
+
+def busy_benchmark(args, workdir, rule_id=None):
+    """The busy webhook case (bench_busy) on copies of ``args.busy_db``."""
+
+    def serve(layout):
+        layout = {label: ("ours", db) for label, db in layout.items()}
+        servers, _targets = start_servers(
+            "threaded", args, {}, workdir, {}, layout, warm=False
+        )
+        return servers
+
+    busy = bench_busy.run(args, args.busy_db, serve, rule_id)
+    return dict(busy, machine=machine_info(args.busy_db), command=args.command)
 
 
 # ---------------------------------------------------------------------------
@@ -859,7 +881,8 @@ def mapping_benchmark(args, setups, workdir):
 # ---------------------------------------------------------------------------
 
 
-def machine_info():
+def machine_info(db=None):
+    """Return what the report says of the machine; queue_job's version in ``db``."""
     import odoo.release
 
     def first(path, key):
@@ -889,15 +912,15 @@ def machine_info():
         "postgresql": bench_scale.server_version(),
         "python": platform.python_version(),
         "wrk": " ".join(output("wrk", "-v").split()[:2]) or "?",
-        "queue_job": queue_job_version(),
+        "queue_job": queue_job_version(db),
         "commit": output("git", "rev-parse", "--short", "HEAD"),
         "dirty": bool(dirty),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
-def queue_job_version():
-    with bench_scale.cursor(SIDES["ours"]["db"]) as cr:
+def queue_job_version(db=None):
+    with bench_scale.cursor(db or SIDES["ours"]["db"]) as cr:
         cr.execute(
             "SELECT latest_version FROM ir_module_module WHERE name = 'queue_job'"
         )
@@ -927,6 +950,24 @@ def parse_args():
         "--scale-only",
         action="store_true",
         help="only the scale part; keep the last run's tables",
+    )
+    parser.add_argument(
+        "--scale-busy-only",
+        action="store_true",
+        help="only the busy webhook case of --scale (2 to 4 minutes), on copies "
+        "of --busy-db; puts its section into the existing output file",
+    )
+    parser.add_argument(
+        "--busy-db",
+        help="database whose copies the busy webhook case uses (default: ours, "
+        "bench_addon, whose update webhook is made busy; in another database, "
+        "its first active webhook)",
+    )
+    parser.add_argument(
+        "--busy-unvacuumed",
+        type=int,
+        help="newest logs of the busy case left unvacuumed (default: as many as "
+        "autovacuum lets wait with the table's settings)",
     )
     parser.add_argument(
         "--flood",
@@ -959,6 +1000,22 @@ def parse_args():
         help="only the mapping comparison; keep the last run's tables (or, "
         "without them, put the section into the existing output file)",
     )
+    parser.add_argument(
+        "--e2e-only",
+        action="store_true",
+        help="only the async end-to-end comparison (ours, 3 to 5 minutes); puts "
+        "its section into the existing output file",
+    )
+    parser.add_argument(
+        "--e2e-calls",
+        type=int,
+        help="calls per run of --e2e-only (default 300, 100 with --quick)",
+    )
+    parser.add_argument(
+        "--e2e-db",
+        default=SIDES["ours"]["db"],
+        help="database of --e2e-only (default bench_addon; made if missing)",
+    )
     parser.add_argument("--reset", action="store_true", help="rebuild the databases")
     parser.add_argument(
         "--report-only",
@@ -987,7 +1044,9 @@ def parse_args():
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.warmup = 1 if args.quick else 2
     args.drain_timeout = 120 if args.quick else 300
+    args.e2e_calls = args.e2e_calls or (100 if args.quick else 300)
     args.modes = [m for m in args.modes.split(",") if m]
+    args.busy_db = args.busy_db or SIDES["ours"]["db"]
     unknown = set(args.modes) - set(MODES)
     if unknown:
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
@@ -1003,6 +1062,12 @@ def main():
     if args.report_only:
         with open(raw_path, encoding="utf-8") as file:
             write_report(json.load(file), args.output, raw_path)
+        return
+    if args.scale_busy_only:
+        busy_only(args, raw_path)
+        return
+    if args.e2e_only:
+        e2e_only(args)
         return
     started = time.monotonic()
     sections_only = args.flood_only or args.mapping_only
@@ -1062,8 +1127,104 @@ def main():
     write_report(data, args.output, raw_path)
 
 
+def busy_only(args, raw_path):
+    """Run the busy webhook case alone and put its section into the report."""
+    rule_id = None
+    if args.busy_db == SIDES["ours"]["db"]:
+        rule_id = prepare_database("ours", args.addons_path, args.reset)["rules"][
+            "update"
+        ]["id"]
+    else:
+        log(f"updating webhook_automation in {args.busy_db}")
+        odoo(args.addons_path, "-d", args.busy_db, "-u", "webhook_automation",
+             "--stop-after-init")  # fmt: skip
+    busy = busy_benchmark(args, args.workdir, rule_id)
+    busy_path = os.path.join(args.workdir, "busy.json")
+    with open(busy_path, "w", encoding="utf-8") as file:
+        json.dump(busy, file, indent=1)
+    if os.path.exists(raw_path):  # --report-only renders it with the rest
+        with open(raw_path, encoding="utf-8") as file:
+            data = json.load(file)
+        if data.get("scale"):
+            data["scale"]["busy"] = busy
+            with open(raw_path, "w", encoding="utf-8") as file:
+                json.dump(data, file, indent=1)
+    splice_report(busy, args.output, busy_path, bench_busy.splice)
+
+
+def e2e_only(args):
+    """Run the async end-to-end comparison alone and put its section in the report."""
+    db = args.e2e_db
+    side = "ours_e2e"
+    # ours with its job runner on bench_e2e.CHANNELS channels, on ``db``
+    SIDES[side] = dict(
+        SIDES["ours"],
+        db=db,
+        runner_env={"ODOO_QUEUE_JOB_CHANNELS": f"root:{bench_e2e.CHANNELS}"},
+    )
+    try:
+        if database_exists(db):
+            log(f"updating webhook_automation in {db}")
+            odoo(args.addons_path, "-d", db, "-u", "webhook_automation",
+                 "--stop-after-init")  # fmt: skip
+        setup = prepare_database(side, args.addons_path, args.reset)
+        log("e2e: what accepting an async call stores, by either path")
+        accept = shell_step(args.addons_path, db, "accept_paths", accept_calls=200)
+        rows = {mode: e2e_mode(args, side, db, setup, mode) for mode in args.modes}
+    finally:
+        del SIDES[side]
+        bench_scale.clear_logs(db)
+    e2e = {
+        "rows": rows,
+        "accept_paths": accept,
+        "calls": args.e2e_calls,
+        "db": db,
+        "machine": machine_info(db),
+        "command": args.command,
+    }
+    path = os.path.join(args.workdir, "e2e.json")
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(e2e, file, indent=1)
+    splice_report(e2e, args.output, path, bench_e2e.splice)
+
+
+def e2e_mode(args, side, db, setup, mode):
+    """Rounds of sync and async end to end on one server of ``mode``."""
+    servers, _targets = start_servers(
+        mode, args, {side: setup}, args.workdir, {}, {side: (side, db)}, warm=False
+    )
+    server = servers[side]
+    rules = setup["rules"]
+    urls = {
+        kind: f"{server.base_url}/web/hook/{rules[rule]['uuid']}"
+        for kind, rule in (("sync", "create"), ("async", "async"))
+    }
+    rows = []
+    try:
+        log(f"e2e {mode}: warming up")
+        bench_e2e.run_round(server, db, urls, 20, ("sync", "async"), 120)
+        for number in range(args.rounds):
+            order = ("sync", "async")[:: (-1) ** number]
+            row = bench_e2e.run_round(
+                server, db, urls, args.e2e_calls, order, args.drain_timeout
+            )
+            rows.append(row)
+            log(
+                f"e2e {mode:8} r{number} sync {row['sync']['calls_per_s']:6.1f} "
+                f"calls/s, async end to end {row['async']['calls_per_s'] or 0:6.1f} "
+                f"calls/s (accept {row['async']['post_s']:.1f} s), job SQL "
+                f"{bench_e2e.median(row['async']['job_queries'])}"
+            )
+    finally:
+        stop_servers(servers)
+    return rows
+
+
 def write_report(data, output, raw_path):
     markdown, console = bench_report.render(data)
+    if (data.get("scale") or {}).get("busy"):
+        markdown, busy_console = bench_busy.splice(markdown, data["scale"]["busy"])
+        console += "\n" + busy_console
     print(console)
     with open(output, "w", encoding="utf-8") as file:
         file.write(markdown)
