@@ -5,7 +5,7 @@
     "summary": "First-class incoming webhooks: Studio-style UI, signatures, "
     "idempotency, async processing with retries, replay, clear errors and "
     "structured call logs",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Productivity",
     "website": "https://github.com/webhook-automation/webhook_automation",
     "author": "Webhook Automation authors",

@@ -100,6 +100,40 @@ class IrActionsServer(models.Model):
     # Running the action: note the event
     # ------------------------------------------------------------------
 
+    def run(self):
+        """Skip the endpoint actions that already noted their record's event.
+
+        Core's automation rules run an action again for one change when
+        recomputations trigger them (up to three times per record for a
+        name change): the event is noted once per transaction anyway, so
+        the later runs skip the evaluation context and the access checks
+        that ``run()`` builds each time.
+        """
+        noted = self._webhook_get_noted_actions()
+        if not noted:
+            return super().run()
+        remaining = self - noted
+        return super(IrActionsServer, remaining).run() if remaining else False
+
+    def _webhook_get_noted_actions(self):
+        """Return the actions whose events of the active records are noted.
+
+        Only endpoint actions note events: no field of the actions is read.
+        """
+        events = self.env.cr.precommit.data.get(PRECOMMIT_KEY)
+        if not events:
+            return self.browse()
+        context = self.env.context
+        model_name = context.get("active_model")
+        active_ids = context.get("active_ids") or [context.get("active_id")]
+        if not model_name or not all(active_ids):
+            return self.browse()
+        return self.browse(
+            action_id
+            for action_id in self.ids
+            if all((action_id, model_name, rid) in events for rid in active_ids)
+        )
+
     def _run_action_webhook(self, eval_context=None):
         """Note an event for the endpoint; without one, run core's action."""
         if not self.webhook_endpoint_id:
@@ -171,16 +205,17 @@ class IrActionsServer(models.Model):
             return
         created = self.env.cr.postcommit.data.setdefault(TRANSACTION_KEY, {})
         message_model = self.env["webhook.outgoing.message"].sudo()
-        existing = self._webhook_prefetch_event_records(events)
+        read_values = self._webhook_read_event_records(events)
         new_keys, vals_list = [], []
         for key, event in events.items():
             action, record = event["action"], event["record"]
             body = event["body"]
             if body is None:
-                if record not in existing:
+                values = read_values.get((action.id, record.id))
+                if values is None:
                     continue  # deleted before commit: nothing to tell
                 body = action._webhook_prepare_body(
-                    record, event["event_type"], event["timestamp"]
+                    record, event["event_type"], event["timestamp"], values
                 )
             message_model._check_body_size(body)
             earlier = message_model.browse(created.get(key)).exists()
@@ -191,33 +226,33 @@ class IrActionsServer(models.Model):
                 continue
             values = action._webhook_prepare_message_values(record, event, body)
             new_keys.append(key)
-            vals_list.append(message_model._prepare_new_values(values))
-        messages = message_model.create(vals_list)
+            vals_list.append(values)
+        messages = message_model._create_new(vals_list)
         for key, message in zip(new_keys, messages, strict=True):
             created[key] = message.id
-        messages.filtered(lambda message: message.state == "pending")._enqueue_new()
         # the precommit hooks run after the last flush: write everything now
         self.env.flush_all()
 
     @api.model
-    def _webhook_prefetch_event_records(self, events):
-        """Return the events' records that still exist, their fields read at once.
+    def _webhook_read_event_records(self, events):
+        """Return {(action id, record id): fields read} of the events' records.
 
-        A write on 100 records reads them in one query per action, not one
-        per record.
+        The records that still exist, read with one ``read()`` per action,
+        not one per record: a write on 100 records reads them at once.
         """
-        existing = set()
         by_action = {}
         for event in events.values():
             if event["body"] is None:
                 by_action.setdefault(event["action"], []).append(event["record"])
+        read_values = {}
         for action, records in by_action.items():
             records = records[0].browse([record.id for record in records]).exists()
-            existing.update(records)
             field_names = action.sudo().webhook_field_ids.mapped("name")
-            if field_names:
-                records.fetch(field_names)
-        return existing
+            rows = records.read(field_names, load=None) if field_names else []
+            by_id = {row["id"]: row for row in rows}
+            for record in records:
+                read_values[action.id, record.id] = by_id.get(record.id, {})
+        return read_values
 
     def _webhook_prepare_message_values(self, record, event, body):
         """Return the values of the message of ``event``."""
@@ -247,8 +282,11 @@ class IrActionsServer(models.Model):
     # Bodies
     # ------------------------------------------------------------------
 
-    def _webhook_prepare_payload(self, record):
-        """Return the data of ``record``: what core's action sends."""
+    def _webhook_prepare_payload(self, record, read_values=None):
+        """Return the data of ``record``: what core's action sends.
+
+        ``read_values``: the record's fields read already, if they are.
+        """
         self.ensure_one()
         values = {
             "_model": self.model_id.model,
@@ -258,8 +296,10 @@ class IrActionsServer(models.Model):
         if not self.webhook_field_ids:
             return values
         if record:
-            field_names = self.webhook_field_ids.mapped("name")
-            values.update(record.read(field_names, load=None)[0])
+            if read_values is None:
+                field_names = self.webhook_field_ids.mapped("name")
+                read_values = record.read(field_names, load=None)[0]
+            values.update(read_values)
             return values
         # a sample of a model without records: core's sample values
         values["id"] = 1
@@ -269,10 +309,13 @@ class IrActionsServer(models.Model):
             )
         return values
 
-    def _webhook_prepare_body(self, record, event_type, timestamp):
-        """Return the body (JSON text) of the event of ``record``."""
+    def _webhook_prepare_body(self, record, event_type, timestamp, read_values=None):
+        """Return the body (JSON text) of the event of ``record``.
+
+        ``read_values``: the record's fields read already, if they are.
+        """
         self.ensure_one()
-        payload = self._webhook_prepare_payload(record)
+        payload = self._webhook_prepare_payload(record, read_values)
         if self.webhook_payload_style == "standard":
             data = json.loads(json.dumps(payload, sort_keys=True, default=str))
             document = {

@@ -36,6 +36,10 @@ JOB_MAX_RETRIES = 30
 RECOVERY_MARGIN = 300
 RECOVERY_MARGIN_PARAM = "webhook_automation.outgoing_recovery_margin"
 RECOVERY_BATCH_SIZE = 500
+# a message whose jobs fail this many times in a row before making any
+# attempt (e.g. the job kills its server) is dead: no new job every few
+# minutes for ever
+MAX_RECOVERIES = 10
 # states of a job that runs, or will, unless it is stale (see above)
 JOB_RUNNING_STATES = ("enqueued", "started")
 MESSAGE_STATES = [
@@ -45,6 +49,8 @@ MESSAGE_STATES = [
     ("paused", "Paused"),
 ]
 TRIGGERS = [("scheduled", "Scheduled"), ("manual", "Manual"), ("test", "Test")]
+# the values of a job row that differ from one message's first job to another
+JOB_OWN_VALUES = frozenset({"uuid", "name", "records", "args", "func_string"})
 
 
 class WebhookOutgoingMessage(models.Model):
@@ -88,6 +94,8 @@ class WebhookOutgoingMessage(models.Model):
     cycle_attempt_count = fields.Integer(readonly=True, copy=False)
     # the job that may send the message now; other jobs of it do nothing
     job_token = fields.Char(readonly=True, copy=False)
+    # jobs given by the safety net since the last attempt (see MAX_RECOVERIES)
+    recovery_count = fields.Integer(readonly=True, copy=False)
 
     _sql_constraints = [
         ("message_id_unique", "UNIQUE(message_id)", "A message id is unique."),
@@ -125,14 +133,21 @@ class WebhookOutgoingMessage(models.Model):
             "channel": JOB_CHANNEL,
             "eta": eta,
             "max_retries": JOB_MAX_RETRIES,
-            "description": _(
-                "Outgoing webhook %(endpoint)s: %(event)s %(message)s (%(trigger)s)",
-                endpoint=self.endpoint_id.name,
-                event=self.event_type,
-                message=self.message_id,
-                trigger=trigger,
+            "description": self._get_job_description(
+                self.endpoint_id.name, self.event_type, self.message_id, trigger
             ),
         }
+
+    @api.model
+    def _get_job_description(self, endpoint_name, event_type, message_id, trigger):
+        """Return the name of a message's job, as the jobs list shows it."""
+        return _(
+            "Outgoing webhook %(endpoint)s: %(event)s %(message)s (%(trigger)s)",
+            endpoint=endpoint_name,
+            event=event_type,
+            message=message_id,
+            trigger=trigger,
+        )
 
     def _get_delayable(self, trigger, eta=None):
         """Give the message a new job token; return the delayable of its job."""
@@ -163,37 +178,136 @@ class WebhookOutgoingMessage(models.Model):
             )
         return values
 
-    def _enqueue_new(self, trigger="scheduled"):
-        """Queue the first job of new pending messages created with their token.
+    @api.model
+    def _create_new(self, vals_list, trigger="scheduled"):
+        """Store new messages and queue the first job of the pending ones.
 
-        One INSERT for all the jobs, with the values queue_job's
-        ``Job.store()`` creates them with, as the jobs of async incoming calls
-        are stored; through ``with_delay()`` when a module extends the
-        creation of jobs.
+        ``vals_list`` are the values of create(). Through ORM create() and
+        ``with_delay()`` when a module extends either; otherwise by two
+        INSERTs, one for the messages and one for the jobs, which hold the
+        values queue_job's ``Job.store()`` would give them: a write on 100
+        records costs the user's save two statements, not 200 creations.
+        Returns the messages, in the order of ``vals_list``.
         """
-        queue_job = self.env["queue.job"]
-        if not queue_job._webhook_can_insert_job():
-            self._enqueue(trigger)
-            return
-        rows = {}
-        for message in self:
-            options = message._prepare_job_options(trigger)
-            job = Job(
-                message._webhook_deliver,
-                args=(message.job_token, trigger),
-                **options,
+        vals_list = [self._prepare_new_values(dict(values)) for values in vals_list]
+        if not self._can_insert_new():
+            messages = self.create(vals_list)
+            messages.filtered(lambda message: message.state == "pending")._enqueue(
+                trigger
             )
-            values = job._store_values(create=True)
-            rows.setdefault(tuple(values), []).append(values)
-        for values_list in rows.values():
-            self.env.cr.execute(queue_job._webhook_get_insert_rows_sql(values_list))
+            return messages
+        for values in vals_list:
+            values.setdefault("message_id", new_message_id())
+            values.setdefault("state", "pending")
+        ids = {}
+        groups = {}
+        for index, values in enumerate(vals_list):
+            groups.setdefault(tuple(values), []).append(index)
+        for indexes in groups.values():
+            self.env.cr.execute(
+                self._webhook_get_insert_rows_sql([vals_list[i] for i in indexes])
+            )
+            new_ids = [row[0] for row in self.env.cr.fetchall()]
+            ids.update(zip(indexes, new_ids, strict=True))
+        messages = self.browse(ids[index] for index in range(len(vals_list)))
+        pending = [
+            (message, values)
+            for message, values in zip(messages, vals_list, strict=True)
+            if values["state"] == "pending"
+        ]
+        self._insert_first_jobs(pending, trigger)
+        return messages
+
+    @api.model
+    def _can_insert_new(self):
+        """Tell whether new messages and their jobs may be stored by INSERTs.
+
+        Not when a module extends the creation of messages, or the jobs'
+        (see ``queue.job._webhook_can_insert_job()``), or adds job values.
+        """
+        cls = type(self)
+        if "create" in vars(cls) or hasattr(
+            self, "_job_store_values_for__webhook_deliver"
+        ):
+            return False  # patched at run time, or job values by message
+        # only ours (dry runs, which never send) and queue_job's (job values)
+        plain = all(
+            getattr(klass, "_module", None) in ("webhook_automation", "queue_job")
+            for klass in cls.__mro__[1:]
+            if ("create" in vars(klass) or "_job_store_values" in vars(klass))
+            and klass.__module__ != models.__name__
+        )
+        return plain and self.env["queue.job"]._webhook_can_insert_job()
+
+    @api.model
+    def _insert_first_jobs(self, pending, trigger):
+        """Store the first job of each new message, in one INSERT.
+
+        ``pending`` holds (message, values) pairs, the values the message was
+        inserted with. The first job is built by queue_job; the others are
+        copies of its row with their own uuid, name, record and arguments.
+        """
+        if not pending:
+            return
+        endpoint_ids = {values["endpoint_id"] for _message, values in pending}
+        endpoint_names = {
+            endpoint.id: endpoint.name
+            for endpoint in self.env["webhook.endpoint"].browse(endpoint_ids)
+        }
+        descriptions = {}
+
+        def describe(values):
+            # translated once per endpoint and event type, not once per job
+            key = (values["endpoint_id"], values.get("event_type"))
+            if key not in descriptions:
+                descriptions[key] = self._get_job_description(
+                    endpoint_names[key[0]], key[1], "\x00", trigger
+                )
+            return descriptions[key].replace("\x00", values["message_id"])
+
+        first, first_values = pending[0]
+        queue_job = self.env["queue.job"]
+        template = Job(
+            first._webhook_deliver,
+            args=(first_values["job_token"], trigger),
+            channel=JOB_CHANNEL,
+            max_retries=JOB_MAX_RETRIES,
+            description=describe(first_values),
+        )._store_values(create=True)
+        # the values shared by every job, converted to their column once
+        shared = {
+            name: SQL(
+                "%s",
+                queue_job._fields[name].convert_to_column_insert(
+                    value, queue_job, template
+                ),
+            )
+            for name, value in template.items()
+            if name not in JOB_OWN_VALUES
+        }
+        rows = []
+        for message, values in pending:
+            args = (values["job_token"], trigger)
+            rows.append(
+                {
+                    **shared,
+                    "uuid": str(uuid.uuid4()),
+                    "name": describe(values),
+                    "records": message,
+                    "args": args,
+                    "func_string": "{}._webhook_deliver({})".format(
+                        repr(message), ", ".join(map(repr, args))
+                    ),
+                }
+            )
+        self.env.cr.execute(queue_job._webhook_get_insert_rows_sql(rows))
 
     def _enqueue_in_order(self, trigger="scheduled", reset=False):
         """Queue the messages one after the other (each job waits for the last)."""
         if not self:
             return
         if reset:
-            self.write({"cycle_attempt_count": 0})
+            self.write({"cycle_attempt_count": 0, "recovery_count": 0})
         delayables = [message._get_delayable(trigger) for message in self]
         if len(delayables) == 1:
             delayables[0].delay()
@@ -257,6 +371,7 @@ class WebhookOutgoingMessage(models.Model):
         The job whose token the message holds sends; another one (the message
         was delivered, resent, paused or deleted since) returns at once.
         """
+        self.env["queue.job"]._webhook_hold_job_lock()  # its worker lives
         message_sudo = self.sudo().exists()
         if not message_sudo:
             return _("The message no longer exists.")
@@ -355,6 +470,7 @@ class WebhookOutgoingMessage(models.Model):
         values = {
             "attempt_count": self.attempt_count + 1,
             "last_status_code": result.status_code,
+            "recovery_count": 0,
         }
         if trigger != "test":
             values["cycle_attempt_count"] = self.cycle_attempt_count + 1
@@ -399,8 +515,11 @@ class WebhookOutgoingMessage(models.Model):
         )
         self._enqueue(trigger="scheduled", eta=ended + timedelta(seconds=delay))
 
-    def _notify_dead(self):
-        """Give the administrators an activity on the endpoint of dead messages."""
+    def _notify_dead(self, note=None):
+        """Give the administrators an activity on the endpoint of dead messages.
+
+        ``note`` says why the message is dead; by default, its failed attempts.
+        """
         self.ensure_one()
         endpoint = self.endpoint_id
         summary = _("Outgoing webhook messages are dead")
@@ -414,7 +533,8 @@ class WebhookOutgoingMessage(models.Model):
             endpoint.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=summary,
-                note=_(
+                note=note
+                or _(
                     "Message %(id)s (%(event)s) failed %(count)s times and will "
                     "not be tried again. Resend it, or recover the dead messages "
                     "of the endpoint once the receiver works again.",
@@ -432,12 +552,9 @@ class WebhookOutgoingMessage(models.Model):
     @api.model
     def _get_recovery_margin(self):
         """Return the seconds after which an overdue message's job is deemed lost."""
-        value = self.env["ir.config_parameter"].sudo().get_param(RECOVERY_MARGIN_PARAM)
-        try:
-            margin = int(value) if value else RECOVERY_MARGIN
-        except ValueError:
-            margin = RECOVERY_MARGIN
-        return max(margin, 1)
+        return self._webhook_get_int_param(
+            RECOVERY_MARGIN_PARAM, RECOVERY_MARGIN, minimum=1
+        )
 
     @api.model
     def _search_overdue(self, overdue_before, limit, after_id=0):
@@ -514,7 +631,8 @@ class WebhookOutgoingMessage(models.Model):
         """Tell whether queue_job will run ``job_sudo`` (a queue.job, sudo).
 
         A pending job will; an enqueued or started one unless it has been so
-        since before ``stale_before`` (its server died); one waiting for
+        since before ``stale_before`` and, if started, its worker holds its
+        row no more (its server died); one waiting for
         others if they all will; a missing, failed, done or cancelled one
         will not. ``memo`` keeps the answers of a run, by job id.
         """
@@ -533,6 +651,9 @@ class WebhookOutgoingMessage(models.Model):
             since = job_sudo.date_started if state == "started" else None
             since = since or job_sudo.date_enqueued or job_sudo.date_created
             will_run = bool(since) and since >= stale_before
+            if state == "started" and not will_run:
+                # its worker, if alive, holds its row (_webhook_hold_job_lock)
+                will_run = not job_sudo._webhook_filter_unheld()
         elif state == "wait_dependencies":
             uuids = set((job_sudo.dependencies or {}).get("depends_on") or [])
             parents_sudo = job_sudo.search([("uuid", "in", list(uuids))])
@@ -582,7 +703,9 @@ class WebhookOutgoingMessage(models.Model):
         ``RECOVERY_MARGIN``) and whose job was lost, failed, done, cancelled
         or left enqueued or started by a server that died gets a new job and
         a new token: its old job, if it ever runs, does nothing. Delivery
-        stays at least once. Returns the number of messages given a job.
+        stays at least once; a message recovered ``MAX_RECOVERIES`` times in a
+        row without an attempt is dead instead (see ``_recover()``). Returns
+        the number of stuck messages found.
         """
         margin = timedelta(seconds=self._get_recovery_margin())
         overdue_before = fields.Datetime.now() - margin
@@ -605,11 +728,45 @@ class WebhookOutgoingMessage(models.Model):
                     stuck.mapped("message_id")[:20],
                 )
                 stuck._retire_jobs(jobs_sudo)
-                stuck._enqueue(trigger="scheduled")
+                stuck._recover(trigger="scheduled")
                 recovered += len(stuck)
             if len(messages) < batch_size:
                 break
         return recovered
+
+    def _recover(self, trigger="scheduled"):
+        """Queue the stuck messages again, or kill those recovered too often.
+
+        A message whose last ``MAX_RECOVERIES`` jobs all ended before making
+        an attempt is dead, with an activity for the administrators: its
+        jobs fail for a reason that another job will not change.
+        """
+        hopeless = self.filtered(
+            lambda message: message.recovery_count >= MAX_RECOVERIES
+        )
+        for message in hopeless:
+            _logger.error(
+                "Outgoing webhook message %s is dead: %s jobs in a row ended "
+                "without making an attempt",
+                message.message_id,
+                message.recovery_count,
+            )
+            message.write(
+                {"state": "dead", "job_token": False, "next_attempt_date": False}
+            )
+            message._notify_dead(
+                note=_(
+                    "Message %(id)s (%(event)s) is dead: %(count)s jobs in a row "
+                    "ended before sending it (see the failed jobs in Queue Jobs). "
+                    "Fix the cause, then resend it.",
+                    id=message.message_id,
+                    event=message.event_type,
+                    count=message.recovery_count,
+                )
+            )
+        for message in self - hopeless:
+            message.recovery_count += 1
+        (self - hopeless)._enqueue(trigger=trigger)
 
     def _filter_stuck(self, jobs_by_token, stale_before, memo=None):
         """Return the messages whose job (in ``jobs_by_token``) will not run."""

@@ -14,7 +14,11 @@ from odoo import fields
 
 from odoo.addons.queue_job.job import Job
 
-from ..models.webhook_outgoing_message import RECOVERY_MARGIN, RECOVERY_MARGIN_PARAM
+from ..models.webhook_outgoing_message import (
+    MAX_RECOVERIES,
+    RECOVERY_MARGIN,
+    RECOVERY_MARGIN_PARAM,
+)
 from .outgoing_receiver import OutgoingCase
 
 LATE = timedelta(seconds=RECOVERY_MARGIN + 60)
@@ -133,6 +137,44 @@ class TestOutgoingRecovery(OutgoingCase):
                 self._run_outgoing_jobs()
                 self.assertEqual(message.state, "delivered")
                 self.assertEqual(self.receiver.webhook_ids(), [message.message_id])
+
+    def test_a_message_whose_jobs_always_fail_before_sending_ends_dead(self):
+        message = self._pending_message()
+        for recovery in range(MAX_RECOVERIES):
+            self._set_job(self._job(message), "failed")
+            message.write({"next_attempt_date": fields.Datetime.now() - LATE})
+            self.assertEqual(self._recover(), 1)
+            self.assertEqual(message.state, "pending")
+            self.assertEqual(message.recovery_count, recovery + 1)
+        self._set_job(self._job(message), "failed")
+        message.write({"next_attempt_date": fields.Datetime.now() - LATE})
+        self.assertEqual(self._recover(), 1)
+        # no new job: dead, and the administrators are told
+        self.assertEqual(message.state, "dead")
+        self.assertFalse(message.job_token)
+        activity = self.endpoint.activity_ids.filtered(
+            lambda activity: message.message_id in (activity.note or "")
+        )
+        self.assertTrue(activity)
+        self.assertIn("ended before sending it", str(activity[0].note))
+        self.assertEqual(self._recover(), 0)
+        # Resend starts over, and an attempt clears the count
+        message.action_resend()
+        self.assertEqual(message.recovery_count, 0)
+        self._run_outgoing_jobs()
+        self.assertEqual(message.state, "delivered")
+        self.assertEqual(self.receiver.webhook_ids(), [message.message_id])
+
+    def test_an_attempt_resets_the_recovery_count(self):
+        message = self._pending_message()
+        self._job(message).unlink()
+        self.assertEqual(self._recover(), 1)
+        self.assertEqual(message.recovery_count, 1)
+        self.receiver.answers = [(500, {}, "no")]
+        self._run_outgoing_jobs()
+        self.assertEqual(message.state, "pending")
+        self.assertEqual(message.attempt_count, 1)
+        self.assertEqual(message.recovery_count, 0)
 
     def test_a_chain_whose_head_died_is_replaced_at_once(self):
         self.endpoint.action_disable()
