@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -74,31 +73,7 @@ def measure(servers, rule_id, repeat=9):
     sessions = {
         label: BusyScreens(url, db, rule_id) for label, (url, db) in servers.items()
     }
-    times = {label: {name: [] for name in SCREENS} for label in sessions}
-    rows = {label: {} for label in sessions}
-    for label, session in sessions.items():  # warm-up, and the sizes
-        for name in SCREENS:
-            answer = getattr(session, name)()
-            rows[label][name] = (
-                answer.get("length") if isinstance(answer, dict) else len(answer)
-            )
-    for _ in range(repeat):
-        for name in SCREENS:
-            for label, session in sessions.items():
-                started = time.perf_counter()
-                getattr(session, name)()
-                times[label][name].append((time.perf_counter() - started) * 1000)
-    return {
-        label: {
-            name: {
-                "median_ms": statistics.median(values),
-                "times_ms": [round(value, 1) for value in values],
-                "rows": rows[label][name],
-            }
-            for name, values in label_times.items()
-        }
-        for label, label_times in times.items()
-    }
+    return bench_ui.time_screens(sessions, SCREENS, repeat)
 
 
 def explain(addons_path, db, rule_id):

@@ -164,16 +164,26 @@ def measure_screens(servers, rule_id, repeat=7):
     sessions = {
         label: Screens(url, db, rule_id) for label, (url, db) in servers.items()
     }
-    times = {label: {name: [] for name in SCREENS} for label in sessions}
+    return time_screens(sessions, SCREENS, repeat)
+
+
+def time_screens(sessions, screens, repeat):
+    """Time the ``screens`` (method names) of ``sessions`` ({label: Screens}).
+
+    After one warm-up call of each (which gives the sizes), ``repeat`` rounds
+    of each screen on each session in turn. Returns {label: {screen:
+    {"median_ms", "times_ms", "rows"}}}.
+    """
+    times = {label: {name: [] for name in screens} for label in sessions}
     rows = {label: {} for label in sessions}
     for label, session in sessions.items():  # warm-up, and the sizes
-        for name in SCREENS:
+        for name in screens:
             answer = getattr(session, name)()
             rows[label][name] = (
                 answer.get("length") if isinstance(answer, dict) else len(answer)
             )
     for _ in range(repeat):
-        for name in SCREENS:
+        for name in screens:
             for label, session in sessions.items():
                 started = time.perf_counter()
                 getattr(session, name)()

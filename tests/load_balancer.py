@@ -44,34 +44,26 @@ servers from another address than the callers' (127.0.0.1), so that a test
 can tell the forwarded address from the balancer's.
 """
 
-import atexit
 import csv
 import io
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 from contextlib import suppress
 
 import requests
 
-from .server_harness import HOST, free_port
+from .server_harness import _RUNNING, HOST, ChildProcess, free_port
 
 HAPROXY = "haproxy"
 START_TIMEOUT = 30  # seconds until the balancer answers
-STOP_TIMEOUT = 10  # seconds a stop may take before SIGKILL
 CHECK_INTERVAL_MS = 500  # health checks of the servers
 # the address HAProxy connects to the servers from (any 127/8 address is local)
 SOURCE_ADDRESS = "127.0.0.2"
 BACKEND = "odoo"
 FAILURE_LOG_LINES = 80
-
-# balancers started by this process and not stopped yet: killed at exit
-_RUNNING = set()
 
 CONFIG_TEMPLATE = """\
 global
@@ -123,25 +115,28 @@ def haproxy_available():
     return shutil.which(HAPROXY) is not None
 
 
-class LoadBalancer:
+class LoadBalancer(ChildProcess):
     """HAProxy on a free port of 127.0.0.1, round robin over ``backends``.
+
+    Killed when the test process exits, as the servers (``_RUNNING``).
 
     ``backends`` maps a server's name (its ``X-Served-By``) to its port on
     127.0.0.1; ``maxconn`` is the number of calls each server gets at once
     (None: no limit).
     """
 
+    stop_timeout = 10  # HAProxy stops at once
+    failure_log_lines = FAILURE_LOG_LINES
+
     def __init__(self, backends, *, maxconn=None, log_dir=None, name="haproxy"):
         self.backends = dict(backends)
         self.maxconn = maxconn
         self.name = name
-        self._own_log_dir = log_dir is None
-        self.log_dir = log_dir or tempfile.mkdtemp(prefix="webhook-balancer-")
+        super().__init__(log_dir, prefix="webhook-balancer-")
         self.config_path = os.path.join(self.log_dir, f"{name}.cfg")
         self.log_path = os.path.join(self.log_dir, f"{name}.log")
         self.socket_path = os.path.join(self.log_dir, f"{name}.sock")
         self.port = None
-        self.process = None
 
     def __repr__(self):
         state = "running" if self.alive else "stopped"
@@ -155,11 +150,6 @@ class LoadBalancer:
     def url(self, path):
         """Return the URL of ``path`` through the balancer."""
         return self.base_url + path
-
-    @property
-    def alive(self):
-        """Tell whether HAProxy still runs."""
-        return self.process is not None and self.process.poll() is None
 
     # ------------------------------------------------------------------
     # Configuration
@@ -249,46 +239,6 @@ class LoadBalancer:
                 )
             time.sleep(0.1)
 
-    def stop(self):
-        """Stop HAProxy at once (SIGTERM), SIGKILL its process group if it hangs."""
-        if self.process is None:
-            return
-        if self.alive:
-            self.process.send_signal(signal.SIGTERM)
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_TIMEOUT)
-        self.kill()
-
-    def kill(self):
-        """SIGKILL HAProxy's process group."""
-        if self.process is None:
-            return
-        if self.process.returncode is None:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_TIMEOUT)
-        _RUNNING.discard(self)
-
-    def close(self):
-        """Stop HAProxy and remove its directory (if it made one)."""
-        self.stop()
-        if self._own_log_dir and not os.environ.get("WEBHOOK_KEEP_SERVER_LOGS"):
-            shutil.rmtree(self.log_dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.print_log()
-            self.close()
-            raise
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        if exc_type is not None:
-            self.print_log(header=f"{self!r} during the failed block")
-        self.close()
-
     # ------------------------------------------------------------------
     # State of the servers (HAProxy's runtime API)
     # ------------------------------------------------------------------
@@ -325,38 +275,3 @@ class LoadBalancer:
                     f"HAProxy did not see {name} {state} within {timeout}s: {states}"
                 )
             time.sleep(0.1)
-
-    # ------------------------------------------------------------------
-    # Logs
-    # ------------------------------------------------------------------
-
-    def log_size(self):
-        """Return the current size of the log, to read what follows later."""
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_tail(self, lines=FAILURE_LOG_LINES, offset=0):
-        """Return the last ``lines`` lines of HAProxy's log after ``offset``."""
-        try:
-            with open(self.log_path, "rb") as log_file:
-                log_file.seek(offset)
-                text = log_file.read().decode(errors="replace")
-        except OSError as exc:
-            return f"(no log: {exc})"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def print_log(self, offset=0, header=None, lines=FAILURE_LOG_LINES):
-        """Print the end of HAProxy's log (pytest shows it for failures)."""
-        sys.stderr.write(
-            f"\n===== {header or repr(self)}: {self.log_path}\n"
-            f"{self.log_tail(lines, offset)}\n===== end of log\n"
-        )
-
-
-@atexit.register
-def _kill_forgotten_balancers():
-    """Kill the balancers nobody stopped (an interrupted test run)."""
-    for balancer in list(_RUNNING):
-        balancer.kill()

@@ -22,7 +22,7 @@ around them:
   deleted or restored by :meth:`~CommittedData.cleanup` (call it in a
   ``finally``), with the call logs and queue jobs of the rules;
 - :func:`wait_for`: poll the database, in a new transaction each time, until
-  a condition holds;
+  a condition holds; :func:`log_states` counts a webhook's call logs by state;
 - :func:`run_concurrently` and :func:`post_concurrently`: many requests from a
   bounded pool of threads, with timeouts.
 
@@ -128,7 +128,118 @@ def _tail(path, lines=FAILURE_LOG_LINES, offset=0):
     return "\n".join(text.splitlines()[-lines:])
 
 
-class OdooServer:
+class ChildProcess:
+    """A process the tests start in its own process group, with its log file.
+
+    What :class:`OdooServer` and the load balancer
+    (``tests/load_balancer.py``) share: the process group killed at once
+    (:meth:`kill`), a graceful :meth:`stop` then SIGKILL, the log's tail for
+    failures, a context manager that always cleans up, and the registry of
+    running processes killed when the test process exits. Subclasses set
+    ``process`` (:class:`subprocess.Popen`, ``start_new_session=True``),
+    ``log_path`` and ``log_dir``, and add themselves to ``_RUNNING`` when
+    they start.
+    """
+
+    stop_timeout = STOP_TIMEOUT  # seconds a graceful stop may take
+    failure_log_lines = FAILURE_LOG_LINES
+
+    def __init__(self, log_dir, prefix):
+        self._own_log_dir = log_dir is None
+        self.log_dir = log_dir or tempfile.mkdtemp(prefix=prefix)
+        self.log_path = None
+        self.process = None
+
+    @property
+    def pid(self):
+        """Return the process id (of the master, in Odoo's workers mode)."""
+        return self.process.pid if self.process else None
+
+    @property
+    def alive(self):
+        """Tell whether the (master) process still runs."""
+        if self.process is None or self.process.returncode is not None:
+            return False
+        if not hasattr(os, "waitid"):
+            return self.process.poll() is None
+        # look without reaping it: until it is reaped, its pid keeps naming
+        # its process group, which _kill_group() kills
+        try:
+            flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+            return os.waitid(os.P_PID, self.process.pid, flags) is None
+        except ChildProcessError:
+            return False
+
+    def stop(self, timeout=None):
+        """Stop gracefully (SIGTERM), SIGKILL the process group if it hangs.
+
+        Whatever remains of its process group (Odoo's workers, its job
+        runner) is killed.
+        """
+        if self.process is None:
+            return
+        if self.alive:
+            self.process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + (timeout or self.stop_timeout)
+            while self.alive and time.monotonic() < deadline:
+                time.sleep(0.05)
+        self._kill_group()
+
+    def kill(self):
+        """Crash it: SIGKILL to all its processes at once."""
+        if self.process is None:
+            return
+        self._kill_group()
+
+    def _kill_group(self):
+        # the process group is its own (start_new_session), and nothing
+        # else; its id is the first process's pid, safe to use until that
+        # process is reaped (wait)
+        if self.process.returncode is None:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(self.stop_timeout)
+        _RUNNING.discard(self)
+
+    def close(self):
+        """Stop it and remove its temporary directory (if it made one)."""
+        self.stop()
+        if self._own_log_dir and not os.environ.get("WEBHOOK_KEEP_SERVER_LOGS"):
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        if exc_type is not None:
+            self.print_log(header=f"{self!r} during the failed block")
+        self.close()
+
+    def log_size(self):
+        """Return the current size of the log, to read what follows later."""
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log_tail(self, lines=None, offset=0):
+        """Return the last ``lines`` lines of the log after ``offset``."""
+        return _tail(self.log_path, lines or self.failure_log_lines, offset)
+
+    def print_log(self, offset=0, header=None, lines=None):
+        """Print the end of the log to stderr (pytest shows it for failures)."""
+        sys.stderr.write(
+            f"\n===== {header or repr(self)}: {self.log_path}\n"
+            f"{self.log_tail(lines, offset)}\n===== end of log\n"
+        )
+
+
+class OdooServer(ChildProcess):
     """An Odoo server on the test database, in its own process group.
 
     ``workers=0`` runs the threaded server, ``workers=N`` the multi-process
@@ -165,12 +276,10 @@ class OdooServer:
         self.extra_args = list(extra_args)
         self.kind = describe_kind(workers, job_runner)
         self.name = name or re.sub(r"\W+", "-", self.kind)
-        self._own_log_dir = log_dir is None
-        self.log_dir = log_dir or tempfile.mkdtemp(prefix="webhook-server-")
+        super().__init__(log_dir, prefix="webhook-server-")
         self.log_path = os.path.join(self.log_dir, f"{self.name}.log")
         self.config_path = os.path.join(self.log_dir, f"{self.name}.conf")
         self.port = None
-        self.process = None
         self._start_offset = 0
 
     def __repr__(self):
@@ -189,26 +298,6 @@ class OdooServer:
     def url(self, path):
         """Return the URL of ``path`` (``/web/hook/...``) on this server."""
         return self.base_url + path
-
-    @property
-    def pid(self):
-        """Return the process id of the server (the master in workers mode)."""
-        return self.process.pid if self.process else None
-
-    @property
-    def alive(self):
-        """Tell whether the server's (master) process still runs."""
-        if self.process is None or self.process.returncode is not None:
-            return False
-        if not hasattr(os, "waitid"):
-            return self.process.poll() is None
-        # look without reaping it: until it is reaped, its pid keeps naming
-        # its process group, which _kill_group() kills
-        try:
-            flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
-            return os.waitid(os.P_PID, self.process.pid, flags) is None
-        except ChildProcessError:
-            return False
 
     # ------------------------------------------------------------------
     # Start and stop
@@ -339,77 +428,6 @@ class OdooServer:
         the first burst of concurrent calls of a threaded server would hit.
         """
         requests.get(self.url(WARM_UP_PATH), timeout=30)
-
-    def stop(self, timeout=STOP_TIMEOUT):
-        """Stop the server gracefully (SIGTERM), SIGKILL it if it hangs.
-
-        Whatever remains of its process group (workers, job runner) is killed.
-        """
-        if self.process is None:
-            return
-        if self.alive:
-            self.process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while self.alive and time.monotonic() < deadline:
-                time.sleep(0.05)
-        self._kill_group()
-
-    def kill(self):
-        """Crash the server: SIGKILL to all its processes at once."""
-        if self.process is None:
-            return
-        self._kill_group()
-
-    def _kill_group(self):
-        # the process group is the server's own (start_new_session): its
-        # master, HTTP workers and job runner, and nothing else; its id is
-        # the master's pid, safe to use until the master is reaped (wait)
-        if self.process.returncode is None:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_TIMEOUT)
-        _RUNNING.discard(self)
-
-    def close(self):
-        """Stop the server and remove its temporary directory (if it made one)."""
-        self.stop()
-        if self._own_log_dir and not os.environ.get("WEBHOOK_KEEP_SERVER_LOGS"):
-            shutil.rmtree(self.log_dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        if exc_type is not None:
-            self.print_log(header=f"{self!r} during the failed block")
-        self.close()
-
-    # ------------------------------------------------------------------
-    # Logs
-    # ------------------------------------------------------------------
-
-    def log_size(self):
-        """Return the current size of the log, to read what follows later."""
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_tail(self, lines=FAILURE_LOG_LINES, offset=0):
-        """Return the last ``lines`` lines of the server's log after ``offset``."""
-        return _tail(self.log_path, lines, offset)
-
-    def print_log(self, offset=0, header=None, lines=FAILURE_LOG_LINES):
-        """Print the end of the log to stderr (pytest shows it for failures)."""
-        sys.stderr.write(
-            f"\n===== {header or repr(self)}: {self.log_path}\n"
-            f"{self.log_tail(lines, offset)}\n===== end of log\n"
-        )
 
 
 @atexit.register
@@ -684,6 +702,16 @@ def delete_webhook(env, rule_id):
 # ----------------------------------------------------------------------
 # Waiting and concurrent calls
 # ----------------------------------------------------------------------
+
+
+def log_states(env, rule_id):
+    """Return {state: number of call logs} of webhook ``rule_id``."""
+    env.cr.execute(
+        "SELECT state, count(*) FROM webhook_call_log WHERE automation_id = %s"
+        " GROUP BY state",
+        [rule_id],
+    )
+    return dict(env.cr.fetchall())
 
 
 def wait_for(

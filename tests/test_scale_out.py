@@ -38,6 +38,7 @@ from .server_harness import (
     CommittedData,
     OdooServer,
     in_process_job_runner_paused,
+    log_states,
     post_concurrently,
     run_concurrently,
     wait_for,
@@ -132,16 +133,6 @@ def _webhook(data, code, **values):
     )
     data.delete_matching_later("res.partner", [("name", "=like", f"{data.tag}%")])
     return rule
-
-
-def _log_states(env, rule_id):
-    """Return {state: number of call logs} of a webhook."""
-    env.cr.execute(
-        "SELECT state, count(*) FROM webhook_call_log WHERE automation_id = %s"
-        " GROUP BY state",
-        [rule_id],
-    )
-    return dict(env.cr.fetchall())
 
 
 def _job_states(env, rule_id):
@@ -289,7 +280,7 @@ def test_repeats_of_a_delivery_over_two_servers_run_once(cluster, mode):
             ] * repeats
             assert len({body["request_id"] for body in bodies}) == repeats
             states = wait_for(
-                lambda env: _log_states(env, rule.id),
+                lambda env: log_states(env, rule.id),
                 until=lambda states: not {"accepted", "running"} & set(states),
                 timeout=60,
                 what="the delivery done",
@@ -395,7 +386,7 @@ def test_a_server_killed_halfway_loses_no_accepted_call(cluster):
             # a served calls before its crash, and again once restarted
             assert served[(False, "a")] and served[(True, "a")], served
             states = wait_for(
-                lambda env: _log_states(env, rule.id),
+                lambda env: log_states(env, rule.id),
                 until=lambda states: not {"accepted", "running"} & set(states),
                 timeout=180,
                 what="every stored call done",
@@ -445,7 +436,7 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
             )
             assert {r.headers.get("X-Served-By") for r in responses} == {"a", "b"}
             wait_for(
-                lambda env: _log_states(env, rule.id).get("done", 0),
+                lambda env: log_states(env, rule.id).get("done", 0),
                 until=lambda done: done >= 3,
                 timeout=60,
                 what="a few jobs done",
@@ -475,7 +466,7 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
                 assert started_ids <= set(requeued.ids), (started_ids, jobs)
             cluster.b.start()
             states = wait_for(
-                lambda env: _log_states(env, rule.id),
+                lambda env: log_states(env, rule.id),
                 until=lambda states: (
                     states.get("done", 0) == calls or bool(states.get("failed"))
                 ),

@@ -23,6 +23,7 @@ from .server_harness import (
     ServerPool,
     database_under_test,
     in_process_job_runner_paused,
+    log_states,
     post_concurrently,
     wait_for,
 )
@@ -68,16 +69,6 @@ def _webhook(data, code, **values):
     )
 
 
-def _log_states(env, rule_id):
-    """Return {state: number of call logs} of a webhook."""
-    env.cr.execute(
-        "SELECT state, count(*) FROM webhook_call_log WHERE automation_id = %s"
-        " GROUP BY state",
-        [rule_id],
-    )
-    return dict(env.cr.fetchall())
-
-
 def _job_states(env, rule_id):
     """Return {state: number of queue jobs} of the calls of a webhook."""
     env.cr.execute(
@@ -119,7 +110,7 @@ def _finished(states, total):
 def _assert_all_run_once(server, data, rule, names, timeout):
     """Wait for the calls creating contacts ``names``; each must be done, once."""
     states = wait_for(
-        lambda env: _log_states(env, rule.id),
+        lambda env: log_states(env, rule.id),
         until=lambda states: _finished(states, len(names)),
         timeout=timeout,
         what=f"the {len(names)} accepted calls done",
@@ -148,11 +139,11 @@ def test_accepted_calls_survive_a_crash(servers, workers):
             )
             _assert_accepted(responses)
             with data.env() as env:
-                assert _log_states(env, rule.id) == {"accepted": calls}
+                assert log_states(env, rule.id) == {"accepted": calls}
             server.kill()
             assert not server.alive
             with data.env() as env:
-                assert _log_states(env, rule.id) == {"accepted": calls}
+                assert log_states(env, rule.id) == {"accepted": calls}
                 assert _job_states(env, rule.id) == {"pending": calls}
                 assert _partner_names(env, data.tag) == {}
             # a new server, with the runner, runs what the crashed one accepted
@@ -195,7 +186,7 @@ def test_concurrent_repeats_of_a_delivery_run_once(servers, workers):
             assert len({body["request_id"] for body in bodies}) == 20
             with data.env() as env:
                 assert _partner_names(env, data.tag) == {f"{data.tag} once": 1}
-                assert _log_states(env, rule.id) == {"done": 1, "duplicate": 19}
+                assert log_states(env, rule.id) == {"done": 1, "duplicate": 19}
     finally:
         data.cleanup()
 
@@ -220,7 +211,7 @@ def test_concurrent_updates_of_a_record_are_all_applied(servers, workers):
             with data.env() as env:
                 # Odoo replayed the conflicting transactions: no update lost
                 assert env["res.partner"].browse(partner_id).color == 8
-                assert _log_states(env, rule.id) == {"done": 8}
+                assert log_states(env, rule.id) == {"done": 8}
     finally:
         data.cleanup()
 
