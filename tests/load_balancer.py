@@ -49,13 +49,11 @@ import io
 import os
 import shutil
 import socket
-import subprocess
 import time
-from contextlib import suppress
 
 import requests
 
-from .server_harness import _RUNNING, HOST, ChildProcess, free_port
+from .server_harness import HOST, ChildProcess
 
 HAPROXY = "haproxy"
 START_TIMEOUT = 30  # seconds until the balancer answers
@@ -126,6 +124,8 @@ class LoadBalancer(ChildProcess):
     """
 
     stop_timeout = 10  # HAProxy stops at once
+    start_timeout = START_TIMEOUT
+    port_taken_message = "cannot bind socket"
     failure_log_lines = FAILURE_LOG_LINES
 
     def __init__(self, backends, *, maxconn=None, log_dir=None, name="haproxy"):
@@ -136,7 +136,6 @@ class LoadBalancer(ChildProcess):
         self.config_path = os.path.join(self.log_dir, f"{name}.cfg")
         self.log_path = os.path.join(self.log_dir, f"{name}.log")
         self.socket_path = os.path.join(self.log_dir, f"{name}.sock")
-        self.port = None
 
     def __repr__(self):
         state = "running" if self.alive else "stopped"
@@ -188,56 +187,21 @@ class LoadBalancer(ChildProcess):
     # Start and stop
     # ------------------------------------------------------------------
 
-    def start(self, timeout=START_TIMEOUT):
-        """Start HAProxy and wait until it answers through a backend; return self."""
-        if self.alive:
-            return self
+    def _prepare_start(self):
+        """Check that HAProxy is installed."""
         if not haproxy_available():
             raise RuntimeError("haproxy is not installed: apt-get install haproxy")
-        for attempt in range(3):
-            self.port = free_port()
-            with open(self.config_path, "w") as config_file:
-                config_file.write(self._prepare_config())
-            with open(self.log_path, "ab") as log_file:
-                log_file.write(f"==== starting {self!r}\n".encode())
-                log_file.flush()
-                self.process = subprocess.Popen(
-                    self._command(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group: see kill()
-                )
-            _RUNNING.add(self)
-            try:
-                self._wait_ready(timeout)
-                return self
-            except RuntimeError:
-                port_taken = "cannot bind socket" in self.log_tail()
-                self.kill()
-                if not port_taken or attempt == 2:
-                    raise
-        return self
 
-    def _wait_ready(self, timeout):
-        """Wait until HAProxy answers ``/web/health`` through one of the servers."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if not self.alive:
-                raise RuntimeError(
-                    f"{self!r} exited with code {self.process.returncode}; its "
-                    f"log ({self.log_path}) ends with:\n{self.log_tail()}"
-                )
-            with suppress(requests.RequestException, OSError):
-                response = requests.get(self.url("/web/health"), timeout=5)
-                if response.status_code == 200 and self.server_states():
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{self!r} did not answer within {timeout}s; its log "
-                    f"({self.log_path}) ends with:\n{self.log_tail()}"
-                )
-            time.sleep(0.1)
+    def _choose_port(self):
+        """A free port, written into the configuration."""
+        super()._choose_port()
+        with open(self.config_path, "w") as config_file:
+            config_file.write(self._prepare_config())
+
+    def _is_ready(self):
+        """Tell whether HAProxy answers ``/web/health`` through a server."""
+        response = requests.get(self.url("/web/health"), timeout=5)
+        return response.status_code == 200 and bool(self.server_states())
 
     # ------------------------------------------------------------------
     # State of the servers (HAProxy's runtime API)

@@ -144,11 +144,97 @@ class ChildProcess:
     stop_timeout = STOP_TIMEOUT  # seconds a graceful stop may take
     failure_log_lines = FAILURE_LOG_LINES
 
+    start_timeout = START_TIMEOUT  # seconds until it is ready
+    # what its log says when its port was taken meanwhile (then retried)
+    port_taken_message = "Address already in use"
+
     def __init__(self, log_dir, prefix):
         self._own_log_dir = log_dir is None
         self.log_dir = log_dir or tempfile.mkdtemp(prefix=prefix)
         self.log_path = None
         self.process = None
+        self.port = None
+        self._start_offset = 0
+
+    def _prepare_start(self):
+        """Prepare what every start needs (e.g. a configuration file)."""
+
+    def _choose_port(self):
+        """Choose the port to listen on (a free one) and what depends on it."""
+        self.port = free_port()
+
+    def _command(self):
+        """Return the command line of the process."""
+        raise NotImplementedError
+
+    def _environment(self):
+        """Return the environment of the process (None: the test process's)."""
+        return None
+
+    def _is_ready(self):
+        """Tell whether the process serves what it should (it runs)."""
+        raise NotImplementedError
+
+    def _check_startup(self):
+        """Raise RuntimeError if the log already tells that it will not start."""
+
+    def start(self, timeout=None):
+        """Start the process and wait until it is ready; return self.
+
+        Raises RuntimeError with the end of its log if it does not come up in
+        time. A port taken meanwhile by someone else is retried.
+        """
+        if self.alive:
+            return self
+        self._prepare_start()
+        for attempt in range(3):
+            self._choose_port()
+            self._start_offset = self.log_size()
+            with open(self.log_path, "ab") as log_file:
+                log_file.write(f"==== starting {self!r}\n".encode())
+                log_file.flush()
+                self.process = subprocess.Popen(
+                    self._command(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    env=self._environment(),
+                    start_new_session=True,  # its own process group: see kill()
+                )
+            _RUNNING.add(self)
+            try:
+                self._wait_ready(timeout or self.start_timeout)
+                return self
+            except RuntimeError:
+                port_taken = self.port_taken_message in self._startup_log()
+                self.kill()
+                if not port_taken or attempt == 2:
+                    raise
+        return self
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive:
+                raise RuntimeError(
+                    f"{self!r} exited with code {self.process.returncode} while "
+                    f"starting; its log ({self.log_path}) ends with:\n"
+                    f"{self.log_tail()}"
+                )
+            self._check_startup()
+            with suppress(requests.RequestException, OSError):
+                if self._is_ready():
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self!r} was not ready within {timeout}s; its log "
+                    f"({self.log_path}) ends with:\n{self.log_tail()}"
+                )
+            time.sleep(0.1)
+
+    def _startup_log(self):
+        """Return what the process logged since its last start."""
+        return self.log_tail(offset=self._start_offset)
 
     @property
     def pid(self):
@@ -279,8 +365,6 @@ class OdooServer(ChildProcess):
         super().__init__(log_dir, prefix="webhook-server-")
         self.log_path = os.path.join(self.log_dir, f"{self.name}.log")
         self.config_path = os.path.join(self.log_dir, f"{self.name}.conf")
-        self.port = None
-        self._start_offset = 0
 
     def __repr__(self):
         state = "running" if self.alive else "stopped"
@@ -352,71 +436,31 @@ class OdooServer(ChildProcess):
         env[PARENT_ENV] = str(os.getpid())
         return env
 
-    def start(self, timeout=START_TIMEOUT):
-        """Start the server and wait until ``/web/health`` answers; return self.
-
-        Raises RuntimeError with the end of the server's log if it does not
-        come up in time. A port taken meanwhile by someone else is retried.
-        """
-        if self.alive:
-            return self
+    def _prepare_start(self):
+        """Write the server's configuration file."""
         self._write_config()
-        for attempt in range(3):
-            if not (self.keep_port and self.port):
-                self.port = free_port()
-            self._start_offset = self.log_size()
-            with open(self.log_path, "ab") as log_file:
-                log_file.write(f"==== starting {self!r}\n".encode())
-                log_file.flush()
-                self.process = subprocess.Popen(
-                    self._command(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    env=self._environment(),
-                    start_new_session=True,  # its own process group: see kill()
-                )
-            _RUNNING.add(self)
-            try:
-                self._wait_healthy(timeout)
-                return self
-            except RuntimeError:
-                port_taken = "Address already in use" in self._startup_log()
-                self.kill()
-                if not port_taken or attempt == 2:
-                    raise
-        return self
 
-    def _wait_healthy(self, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            if not self.alive:
-                raise RuntimeError(
-                    f"{self!r} exited with code {self.process.returncode} while "
-                    f"starting; its log ({self.log_path}) ends with:\n"
-                    f"{self.log_tail()}"
-                )
-            if "Failed to initialize database" in self._startup_log():
-                raise RuntimeError(
-                    f"{self!r} cannot load the database {self.db_name}; its log "
-                    f"({self.log_path}) ends with:\n{self.log_tail()}"
-                )
-            # with one database, the answer comes once its registry is loaded
-            with suppress(requests.RequestException):
-                response = requests.get(self.url("/web/health"), timeout=5)
-                if response.status_code == 200:
-                    self._warm_up()
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{self!r} did not answer /web/health within {timeout}s; "
-                    f"its log ({self.log_path}) ends with:\n{self.log_tail()}"
-                )
-            time.sleep(0.1)
+    def _choose_port(self):
+        """A free port, or the first one again with ``keep_port``."""
+        if not (self.keep_port and self.port):
+            super()._choose_port()
 
-    def _startup_log(self):
-        """Return what the server logged since its last start."""
-        return self.log_tail(offset=self._start_offset)
+    def _check_startup(self):
+        """Raise if the server logged that it cannot load the database."""
+        if "Failed to initialize database" in self._startup_log():
+            raise RuntimeError(
+                f"{self!r} cannot load the database {self.db_name}; its log "
+                f"({self.log_path}) ends with:\n{self.log_tail()}"
+            )
+
+    def _is_ready(self):
+        """Tell whether ``/web/health`` answers: the registry is loaded."""
+        # with one database, the answer comes once its registry is loaded
+        response = requests.get(self.url("/web/health"), timeout=5)
+        if response.status_code != 200:
+            return False
+        self._warm_up()
+        return True
 
     def _warm_up(self):
         """Have the server compute what its first requests would all compute.
