@@ -194,9 +194,10 @@ class LoadBalancer(ChildProcess):
 
     def _choose_port(self):
         """A free port, written into the configuration."""
-        super()._choose_port()
+        port = super()._choose_port()
         with open(self.config_path, "w") as config_file:
             config_file.write(self._prepare_config())
+        return port
 
     def _is_ready(self):
         """Tell whether HAProxy answers ``/web/health`` through a server."""

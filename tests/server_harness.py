@@ -160,8 +160,12 @@ class ChildProcess:
         """Prepare what every start needs (e.g. a configuration file)."""
 
     def _choose_port(self):
-        """Choose the port to listen on (a free one) and what depends on it."""
+        """Choose the port to listen on (a free one) and what depends on it.
+
+        Returns the port.
+        """
         self.port = free_port()
+        return self.port
 
     def _command(self):
         """Return the command line of the process."""
@@ -442,8 +446,9 @@ class OdooServer(ChildProcess):
 
     def _choose_port(self):
         """A free port, or the first one again with ``keep_port``."""
-        if not (self.keep_port and self.port):
-            super()._choose_port()
+        if self.keep_port and self.port:
+            return self.port
+        return super()._choose_port()
 
     def _check_startup(self):
         """Raise if the server logged that it cannot load the database."""
