@@ -4,10 +4,13 @@
 
 import json
 import logging
+import time
+
+import psycopg2
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
@@ -34,6 +37,14 @@ _logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_DELAY = 10  # seconds, doubled after each failed attempt
 JOB_CHANNEL = "root.webhook"
+# a job running several calls (Calls per Job) takes no new one after this
+# many seconds: its transaction, and the job rows it holds, stay short
+BATCH_TIME_BUDGET = 10
+# with several calls per job, the job of a call starts this many seconds
+# after it was accepted, unless a running job of the webhook ran it already:
+# queue_job's runner would otherwise start the jobs of the calls that the
+# running jobs are about to take
+BATCH_JOB_DELAY = 1
 
 
 class BaseAutomation(models.Model):
@@ -67,6 +78,13 @@ class BaseAutomation(models.Model):
         "transient errors (locks, conflicts, lost connections) before it is "
         "failed for good.",
     )
+    webhook_job_batch_size = fields.Integer(
+        string="Calls per Job",
+        default=1,
+        help="Asynchronous mode: a job runs up to this many accepted calls of "
+        "the webhook, oldest first, each all or nothing: fewer jobs for the "
+        "same calls, more calls per second. 1: one job per call.",
+    )
     webhook_waiting_count = fields.Integer(
         string="Waiting Calls", compute="_compute_webhook_waiting_count"
     )
@@ -79,6 +97,11 @@ class BaseAutomation(models.Model):
             "webhook_max_attempts_positive",
             "CHECK(webhook_max_attempts IS NULL OR webhook_max_attempts > 0)",
             "The maximum number of attempts of a webhook must be positive.",
+        ),
+        (
+            "webhook_job_batch_size_positive",
+            "CHECK(webhook_job_batch_size IS NULL OR webhook_job_batch_size > 0)",
+            "The number of calls per job of a webhook must be positive.",
         ),
     ]
 
@@ -245,7 +268,7 @@ class BaseAutomation(models.Model):
     def _webhook_prepare_job_options(self, call):
         """Return the options of the job of ``call``: retries, channel, description."""
         self.ensure_one()
-        return {
+        options = {
             "max_retries": self.webhook_max_attempts or DEFAULT_MAX_ATTEMPTS,
             "channel": JOB_CHANNEL,
             "description": _(
@@ -254,6 +277,10 @@ class BaseAutomation(models.Model):
                 request_id=call.request_id,
             ),
         }
+        if self.webhook_job_batch_size > 1:
+            # a job running calls of the webhook takes it first, if any runs
+            options["eta"] = BATCH_JOB_DELAY
+        return options
 
     def _webhook_get_job_company_id(self):
         """Return the company of the jobs this environment creates (env.company)."""
@@ -321,36 +348,156 @@ class BaseAutomation(models.Model):
             )
         else:
             # a concurrency slot, or a retry later that does not count as an
-            # attempt (outside the try: it is no failure of the call)
+            # attempt (outside the run: it is no failure of the call)
             rule_sudo._webhook_job_check_limits()
-            try:
-                call.target = rule_sudo._webhook_execute(payload)
-            except Exception as exc:  # pylint: disable=broad-except
-                status = describe_error(exc)[0]
-                if is_transient(exc) or status >= 500:
-                    _logger.info(
-                        "Webhook %s: attempt %s of call %s failed, retrying",
-                        rule_sudo.id,
-                        attempt,
-                        log_sudo.request_id,
-                    )
-                    raise RetryableJobError(
-                        f"{type(exc).__name__}: {error_message(exc)}",
-                        seconds=retry_delay(
-                            attempt, self._webhook_get_retry_delay_base()
-                        ),
-                    ) from exc
-                call.error = exc
-        rule_sudo._webhook_prepare_response(call)
-        rule_sudo._webhook_record_outcome(call)  # the circuit breaker
-        if log_sudo:
-            log_sudo._record_job_outcome(call, attempt)
-        if call.error is not None and log_sudo.delivery_id:
-            # the delivery failed for good: the sender may send it again
-            rule_sudo.env["webhook.delivery"]._release(
-                rule_sudo.id, log_sudo.delivery_id
+            rule_sudo._webhook_run_job_call(call, log_sudo, attempt)
+        rule_sudo._webhook_finish_job_call(call, log_sudo, attempt)
+        more = 0
+        if rule_sudo.active and rule_sudo.webhook_job_batch_size > 1:
+            more = rule_sudo._webhook_run_batched_calls(
+                rule_sudo.webhook_job_batch_size - 1
+            )
+        if more:
+            return _(
+                "%(status)s %(state)s, and %(count)s more calls of the webhook",
+                status=call.status,
+                state=log_sudo.state,
+                count=more,
             )
         return _("%(status)s %(state)s", status=call.status, state=log_sudo.state)
+
+    def _webhook_run_job_call(self, call, log, attempt):
+        """Run an accepted call's target and actions (in a job); keep its error.
+
+        A transient error raises ``RetryableJobError``: queue_job tries the
+        job again later. Any other error is the call's outcome.
+        """
+        self.ensure_one()
+        try:
+            call.target = self._webhook_execute(call.payload)
+        except Exception as exc:  # pylint: disable=broad-except
+            status = describe_error(exc)[0]
+            if is_transient(exc) or status >= 500:
+                _logger.info(
+                    "Webhook %s: attempt %s of call %s failed, retrying",
+                    self.id,
+                    attempt,
+                    log.request_id,
+                )
+                raise RetryableJobError(
+                    f"{type(exc).__name__}: {error_message(exc)}",
+                    seconds=retry_delay(attempt, self._webhook_get_retry_delay_base()),
+                ) from exc
+            call.error = exc
+
+    def _webhook_finish_job_call(self, call, log, attempt):
+        """Answer, count and log the outcome of a call a job ran."""
+        self.ensure_one()
+        self._webhook_prepare_response(call)
+        self._webhook_record_outcome(call)  # the circuit breaker
+        if log:
+            log._record_job_outcome(call, attempt)
+        if call.error is not None and log.delivery_id:
+            # the delivery failed for good: the sender may send it again
+            self.env["webhook.delivery"]._release(self.id, log.delivery_id)
+
+    # ------------------------------------------------------------------
+    # Several calls per job
+    # ------------------------------------------------------------------
+
+    def _webhook_run_batched_calls(self, limit):
+        """Run up to ``limit`` more accepted calls of the webhook in this job.
+
+        Oldest first, each all or nothing, within ``BATCH_TIME_BUDGET``
+        seconds. Stops at the first call that cannot run now (none left, a
+        transient error, a conflict): its own job runs it. Returns how many
+        calls ran.
+        """
+        self.ensure_one()
+        deadline = time.monotonic() + BATCH_TIME_BUDGET
+        count = 0
+        while count < limit and time.monotonic() < deadline:
+            if not self._webhook_run_next_batched_call():
+                break
+            count += 1
+        return count
+
+    def _webhook_claim_batched_call(self):
+        """Lock the oldest accepted call whose job waits; return (log id, job id).
+
+        ``FOR UPDATE ... SKIP LOCKED`` of the log and of its job: another job
+        running calls of the webhook takes the next one. Its job's delay
+        (``BATCH_JOB_DELAY``) is ignored: the runner starts that job only if
+        no running job took the call meanwhile. A call waiting to be retried
+        is left to its job. None if no call waits.
+        """
+        self.ensure_one()
+        self.env["webhook.call.log"].flush_model(["automation_id", "state", "job_id"])
+        self.env["queue.job"].flush_model(["state", "retry", "eta"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT log.id, job.id FROM webhook_call_log AS log"
+                " JOIN queue_job AS job ON job.id = log.job_id"
+                " WHERE log.automation_id = %s AND log.state = 'accepted'"
+                " AND job.state = 'pending' AND job.retry = 0"
+                " ORDER BY log.id LIMIT 1"
+                " FOR UPDATE OF log, job SKIP LOCKED",
+                self.id,
+            )
+        )
+        return self.env.cr.fetchone()
+
+    def _webhook_run_next_batched_call(self):
+        """Claim, run and record the next accepted call, its job done; or False.
+
+        All in a savepoint of the job's transaction: a transient error or a
+        conflict undoes the call and its claim, and leaves it to its own job.
+        """
+        self.ensure_one()
+        log_model = self.env["webhook.call.log"].with_context(job_uuid=False)
+        try:
+            with self.env.cr.savepoint():
+                claimed = self._webhook_claim_batched_call()
+                if not claimed:
+                    return False
+                log = log_model._fetch_job_log(claimed[0])
+                payload = log._get_job_payload()
+                if payload is None:
+                    return False  # left to its job, which says why
+                call = WebhookCall(method=log.method or "POST", payload=payload)
+                self._webhook_run_job_call(call, log, attempt=1)
+                self._webhook_finish_job_call(call, log, attempt=1)
+                self._webhook_set_batched_job_done(claimed[1], call)
+        except RetryableJobError:
+            return False
+        except (
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+        ):
+            return False
+        return True
+
+    def _webhook_set_batched_job_done(self, job_id, call):
+        """Set the job of a call run by another job done, as queue_job would."""
+        self.ensure_one()
+        self.env["queue.job"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE queue_job SET state = 'done',"
+                " date_enqueued = (now() AT TIME ZONE 'UTC'),"
+                " date_started = (now() AT TIME ZONE 'UTC'),"
+                " date_done = (now() AT TIME ZONE 'UTC'), exec_time = 0,"
+                " result = %s WHERE id = %s",
+                _(
+                    "%(status)s: run by the job of another call of the webhook.",
+                    status=call.status,
+                ),
+                job_id,
+            )
+        )
+        self.env["queue.job"].invalidate_model(
+            ["state", "date_enqueued", "date_started", "date_done", "result"]
+        )
 
     # ------------------------------------------------------------------
     # Replay

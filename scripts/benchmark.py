@@ -1012,6 +1012,12 @@ def parse_args():
         help="calls per run of --e2e-only (default 300, 100 with --quick)",
     )
     parser.add_argument(
+        "--e2e-batch",
+        type=int,
+        default=1,
+        help="Calls per Job of the async webhook of --e2e-only (default 1)",
+    )
+    parser.add_argument(
         "--e2e-db",
         default=SIDES["ours"]["db"],
         help="database of --e2e-only (default bench_addon; made if missing)",
@@ -1178,6 +1184,7 @@ def e2e_only(args):
         "rows": rows,
         "accept_paths": accept,
         "calls": args.e2e_calls,
+        "calls_per_job": args.e2e_batch,
         "db": db,
         "machine": machine_info(db),
         "command": args.command,
@@ -1188,8 +1195,19 @@ def e2e_only(args):
     splice_report(e2e, args.output, path, bench_e2e.splice)
 
 
+def set_calls_per_job(db, uuid, calls):
+    """Set the Calls per Job of the webhook ``uuid`` in ``db``."""
+    with bench_scale.cursor(db) as cr:
+        cr.execute(
+            "UPDATE base_automation SET webhook_job_batch_size = %s"
+            " WHERE webhook_uuid = %s",
+            (calls, uuid),
+        )
+
+
 def e2e_mode(args, side, db, setup, mode):
     """Rounds of sync and async end to end on one server of ``mode``."""
+    set_calls_per_job(db, setup["rules"]["async"]["uuid"], args.e2e_batch)
     servers, _targets = start_servers(
         mode, args, {side: setup}, args.workdir, {}, {side: (side, db)}, warm=False
     )

@@ -480,3 +480,89 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
                 assert _job_states(env, rule.id) == {"done": names}
     finally:
         data.cleanup()
+
+
+def test_jobs_running_several_calls_run_each_once_through_a_crash(cluster):
+    """Calls per Job 5: jobs take each other's calls; ``b`` dies mid-batch.
+
+    ``b`` runs two jobs at once (its channel's capacity), each running its
+    call then up to 4 waiting ones: they claim calls with ``SKIP LOCKED``
+    and never run one twice. The crash rolls back the calls of the batches
+    it cut, whose jobs are then still pending, and the jobs it cut are
+    requeued: after the restart, every accepted call has run exactly once,
+    and every job is done.
+    """
+    calls = 40
+    data = CommittedData()
+    try:
+        rule = _webhook(
+            data,
+            CREATE_PARTNER_SLOWLY,
+            webhook_mode="async",
+            webhook_job_batch_size=5,
+        )
+        names = [f"{data.tag} {index:02d}" for index in range(calls)]
+        with cluster.report_on_failure():
+            cluster.ensure_up()
+            responses = post_concurrently(
+                cluster.url(rule.path), [{"name": name} for name in names]
+            )
+            assert [r.status_code for r in responses] == [202] * calls, _texts(
+                responses
+            )
+            wait_for(
+                lambda env: log_states(env, rule.id).get("done", 0),
+                until=lambda done: done >= 10,
+                timeout=60,
+                what="a few calls done",
+                servers=cluster.servers,
+            )
+            _crash(cluster.b)
+            with data.env() as env:
+                created = _partner_names(env, data.tag)
+                assert set(created.values()) == {1}, created
+                # what ran is what was committed: the cut batches left nothing
+                env.cr.execute(
+                    "SELECT request_body::jsonb ->> 'name' FROM webhook_call_log"
+                    " WHERE automation_id = %s AND state = 'done'",
+                    [rule.id],
+                )
+                assert set(created) == {row[0] for row in env.cr.fetchall()}
+                _requeue_cut_jobs(env)
+            cluster.b.start()
+            states = wait_for(
+                lambda env: log_states(env, rule.id),
+                until=lambda states: (
+                    states.get("done", 0) == calls or bool(states.get("failed"))
+                ),
+                timeout=120,
+                what="every call done after the restart",
+                servers=cluster.servers,
+            )
+            assert states == {"done": calls}
+            # queue_job's runner may have enqueued the job of a call that
+            # another job was running (it enqueues without looking at the
+            # state): that job then ends at once, the call being done
+            jobs = wait_for(
+                lambda env: _job_states(env, rule.id),
+                until=lambda jobs: set(jobs) == {"done"},
+                timeout=60,
+                what="every job done",
+                servers=cluster.servers,
+            )
+            assert jobs == {"done": names}
+            with data.env() as env:
+                assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+                env.cr.execute(
+                    "SELECT count(*) FILTER (WHERE job.result LIKE %s), count(*)"
+                    "  FROM webhook_call_log log"
+                    "  JOIN queue_job job ON job.id = log.job_id"
+                    " WHERE log.automation_id = %s",
+                    ["%run by the job of another call%", rule.id],
+                )
+                taken, jobs = env.cr.fetchone()
+            # most calls ran in the job of another call
+            assert taken >= calls // 2, (taken, jobs)
+            sys.stderr.write(f"\nbatches: {taken} of {jobs} calls run by another job\n")
+    finally:
+        data.cleanup()
