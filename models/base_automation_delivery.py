@@ -311,21 +311,30 @@ class BaseAutomation(models.Model):
 
         ``log_id`` is the id of the call's log, which holds the payload; jobs
         queued by older versions hold the payload (and the log's id or the
-        call's request id). A call already done is not run again (a requeued
-        job), a call of an archived webhook is failed.
+        call's request id). A call that has already run, done or failed, is
+        not run again (a job requeued in the Job Queue, or enqueued by
+        queue_job's runner while another job ran its call: see Calls per Job);
+        a call of an archived webhook is failed.
         """
         self.ensure_one()
         rule_sudo = self.sudo()
         # its first statement, which holds the job's row: its worker lives
         log_sudo = rule_sudo.env["webhook.call.log"]._get_job_log(log_id)
-        if log_sudo.state == "done":
+        if log_sudo.state in ("done", "failed"):
             _logger.warning(
-                "Webhook %s: call %s is already done, not run again",
+                "Webhook %s: call %s is already %s, not run again",
                 rule_sudo.id,
                 log_sudo.request_id,
+                log_sudo.state,
             )
+            if log_sudo.state == "done":
+                return _(
+                    "Call %(request_id)s is already done: it was not run again.",
+                    request_id=log_sudo.request_id,
+                )
             return _(
-                "Call %(request_id)s is already done: it was not run again.",
+                "Call %(request_id)s has already failed: it was not run again. "
+                "Retry it from its call log.",
                 request_id=log_sudo.request_id,
             )
         if payload is None:
@@ -347,8 +356,9 @@ class BaseAutomation(models.Model):
                 )
             )
         else:
-            # a concurrency slot, or a retry later that does not count as an
-            # attempt (outside the run: it is no failure of the call)
+            # not paused, a concurrency slot, or a retry later that does not
+            # count as an attempt (outside the run: it is no failure of the call)
+            rule_sudo._webhook_job_check_paused()
             rule_sudo._webhook_job_check_limits()
             rule_sudo._webhook_run_job_call(call, log_sudo, attempt)
         rule_sudo._webhook_finish_job_call(call, log_sudo, attempt)
@@ -409,14 +419,19 @@ class BaseAutomation(models.Model):
         """Run up to ``limit`` more accepted calls of the webhook in this job.
 
         Oldest first, each all or nothing, within ``BATCH_TIME_BUDGET``
-        seconds. Stops at the first call that cannot run now (none left, a
-        transient error, a conflict): its own job runs it. Returns how many
-        calls ran.
+        seconds, while the webhook is not paused. Stops at the first call
+        that cannot run now (none left, a transient error, a conflict): its
+        own job runs it. Returns how many calls ran.
         """
         self.ensure_one()
         deadline = time.monotonic() + BATCH_TIME_BUDGET
         count = 0
-        while count < limit and time.monotonic() < deadline:
+        while (
+            count < limit
+            and time.monotonic() < deadline
+            # the circuit breaker may pause it meanwhile
+            and not self.webhook_paused
+        ):
             if not self._webhook_run_next_batched_call():
                 break
             count += 1

@@ -57,6 +57,10 @@ TIMEOUT_TOLERANCE = 0.05  # seconds
 # a job meeting the concurrency limit is tried again this much later, without
 # using one of its attempts
 JOB_CONCURRENCY_RETRY_DELAY = 5
+# a job of a paused webhook is tried again this much later (the Retry-After
+# of its refused calls), without using one of its attempts; resuming the
+# webhook starts its waiting jobs at once
+JOB_PAUSED_RETRY_DELAY = 300
 # advisory lock keys of concurrency slots: this addon's namespace in the top
 # bits (b"WH"), the rule's id, then the slot: (NS << 48) | (id << 16) | slot
 ADVISORY_LOCK_NAMESPACE = 0x5748
@@ -197,7 +201,11 @@ class BaseAutomation(models.Model):
                     vals["webhook_pause_reason"] = "manual"
             else:  # resumed: a new start for the circuit breaker
                 vals.update(webhook_pause_reason=False, webhook_failure_count=0)
-        return super().write(vals)
+        resumed = self.filtered("webhook_paused") if "webhook_paused" in vals else None
+        result = super().write(vals)
+        if resumed and not vals["webhook_paused"]:
+            resumed._webhook_wake_waiting_jobs()
+        return result
 
     def action_webhook_pause(self):
         """Pause the webhooks by hand: their calls are refused until resumed."""
@@ -208,6 +216,26 @@ class BaseAutomation(models.Model):
         """Resume the webhooks; their circuit breakers start counting from zero."""
         self.write({"webhook_paused": False})
         return True
+
+    def _webhook_wake_waiting_jobs(self):
+        """Let the jobs of the webhooks' accepted calls start now (no ``eta``).
+
+        The jobs a pause postponed would otherwise wait out their delay.
+        """
+        if not self:
+            return
+        self.env["webhook.call.log"].flush_model(["automation_id", "state", "job_id"])
+        self.env["queue.job"].flush_model(["state", "eta"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE queue_job AS job SET eta = NULL FROM webhook_call_log AS log"
+                " WHERE log.automation_id IN %s AND log.state = 'accepted'"
+                " AND job.id = log.job_id AND job.state = 'pending'"
+                " AND job.eta IS NOT NULL",
+                tuple(self.ids),
+            )
+        )
+        self.env["queue.job"].invalidate_model(["eta"])
 
     # ------------------------------------------------------------------
     # Pipeline steps (called by base_automation_pipeline.py)
@@ -419,6 +447,21 @@ class BaseAutomation(models.Model):
                 count=self.webhook_max_concurrency,
             ),
             headers={"Retry-After": str(CONCURRENCY_RETRY_AFTER)},
+        )
+
+    def _webhook_job_check_paused(self):
+        """In the job of an async call of a paused webhook, retry once resumed.
+
+        The job is postponed without using one of its attempts; resuming
+        the webhook starts it at once.
+        """
+        self.ensure_one()
+        if not self.webhook_paused:
+            return
+        raise RetryableJobError(
+            _("The webhook is paused: this call runs once the webhook is resumed."),
+            seconds=JOB_PAUSED_RETRY_DELAY,
+            ignore_retry=True,
         )
 
     def _webhook_job_check_limits(self):

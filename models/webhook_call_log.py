@@ -673,7 +673,8 @@ class WebhookCallLog(models.Model):
         """Let the logs of ``job``, which waits or runs, follow it: one UPDATE.
 
         Its state (accepted or running), its attempts and, when it waits for
-        a retry, the error of its last attempt; a call that ran stays done.
+        a retry, the error of its last attempt; a call that ran stays done or
+        failed (``action_retry()`` sets it accepted before requeuing its job).
         """
         state = call_state_from_job(job.state, failed=False)
         error = job.result if job.state == "pending" and job.retry else None
@@ -684,7 +685,7 @@ class WebhookCallLog(models.Model):
                 " attempts = GREATEST(attempts, %s),"
                 " error_message = COALESCE(%s, error_message),"
                 " write_uid = %s, write_date = (now() AT TIME ZONE 'UTC')"
-                " WHERE job_id = %s AND state != 'done'",
+                " WHERE job_id = %s AND state NOT IN ('done', 'failed')",
                 state,
                 job.retry or 0,
                 error or None,

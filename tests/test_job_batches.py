@@ -110,6 +110,25 @@ class TestJobBatches(WebhookCase):
         self.assertEqual(self._contacts("Once"), ["Once 0", "Once 1"])
         self.assertEqual((logs[1].state, logs[1].attempts), ("done", 1))
 
+    def test_a_job_enqueued_after_another_failed_its_call_runs_nothing(self):
+        rule = self._async_rule(2)
+        logs = self._accept(rule, [{"name": "Failing 0"}, {}])
+        self._perform(logs[0])
+        self.assertEqual((logs[1].state, logs[1].job_id.state), ("failed", "done"))
+        logs[1].job_id.state = "enqueued"
+
+        result = self._perform(logs[1])
+
+        self.assertIn("already failed: it was not run again", result)
+        self.assertEqual((logs[1].state, logs[1].attempts), ("failed", 1))
+        # Retry on the log runs it again, as any failed call
+        logs[1].action_retry()
+        self.assertEqual(logs[1].state, "accepted")
+        self._run_jobs()
+        self.assertEqual(logs[1].state, "failed")
+        self.assertEqual(logs[1].job_id.result, "422 failed")
+        self.assertIn("a name is required", logs[1].error_message)
+
     def test_one_job_per_call_by_default(self):
         rule = self._create_webhook(
             record_getter=False,
@@ -156,6 +175,29 @@ class TestJobBatches(WebhookCase):
         self._run_jobs()
         self.assertEqual(slow.job_id.retry, 1)
         self.assertEqual(self._contacts("Slow"), ["Slow 0", "Slow 2"])
+
+    def test_the_circuit_breaker_stops_the_batch(self):
+        rule = self._async_rule(10, webhook_failure_threshold=2)
+        logs = self._accept(rule, [{}, {}, {"name": "Paused 2"}, {"name": "Paused 3"}])
+
+        with mute_logger("odoo.addons.webhook_automation.models"):
+            result = self._perform(logs[0])
+
+        # the second failure paused the webhook: the job took no third call
+        self.assertIn("and 1 more calls", result)
+        self.assertEqual(
+            (rule.webhook_paused, rule.webhook_pause_reason), (True, "failures")
+        )
+        self.assertEqual(logs.mapped("state"), ["failed"] * 2 + ["accepted"] * 2)
+        self.assertEqual(self._contacts("Paused"), [])
+        # their jobs wait until the webhook is resumed, without using attempts
+        self._run_jobs()
+        self.assertEqual(logs[2:].mapped("state"), ["accepted"] * 2)
+        self.assertEqual(logs[2:].job_id.mapped("retry"), [0, 0])
+        rule.action_webhook_resume()
+        self._run_jobs()
+        self.assertEqual(sorted(self._contacts("Paused")), ["Paused 2", "Paused 3"])
+        self.assertEqual(logs.mapped("state"), ["failed"] * 2 + ["done"] * 2)
 
     def test_the_batch_size_must_be_positive(self):
         rule = self._async_rule(2)

@@ -12,6 +12,7 @@ import json
 
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.tools import mute_logger
 
 from .common import WebhookCase, WebhookTransactionCase
@@ -189,6 +190,35 @@ class TestProtection(WebhookCase):
         rule.action_webhook_resume()
         self.assertWebhookOk(self._call(rule, json={"name": "Resumed"}))
         self.assertEqual(self._partner_count("Resumed"), 1)
+
+    def test_jobs_of_a_paused_webhook_wait_until_it_is_resumed(self):
+        rule = self._create_webhook(
+            record_getter=False,
+            webhook_mode="async",
+            log_webhook_calls=True,
+            actions=[self._code_action(CREATE)],
+        )
+        response = self._call(rule, json={"name": "Accepted before the pause"})
+        self.assertEqual(response.status_code, 202, response.text)
+        log = self._last_log(rule)
+        rule.action_webhook_pause()
+
+        jobs = self._run_jobs()
+
+        # postponed, without using an attempt: nothing ran
+        self.assertEqual(jobs, log.job_id)
+        self.assertEqual((jobs.state, jobs.retry), ("pending", 0))
+        self.assertIn("paused", jobs.result)
+        self.assertGreater(jobs.eta, fields.Datetime.now())
+        self.assertEqual((log.state, log.attempts), ("accepted", 0))
+        self.assertEqual(self._partner_count("Accepted before the pause"), 0)
+        # resumed by its field, as the form's toggle does: the job may start
+        # at once, and runs the call
+        rule.webhook_paused = False
+        self.assertFalse(jobs.eta)
+        self._run_jobs()
+        self.assertEqual((log.state, log.attempts), ("done", 1))
+        self.assertEqual(self._partner_count("Accepted before the pause"), 1)
 
     # ------------------------------------------------------------------
     # Rate limit

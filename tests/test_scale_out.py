@@ -225,6 +225,41 @@ def _requeue_cut_jobs(env):
     return requeued
 
 
+def _post_accepted(cluster, rule, names):
+    """Post a call per name through the balancer; each must be answered 202."""
+    responses = post_concurrently(
+        cluster.url(rule.path), [{"name": name} for name in names]
+    )
+    assert [r.status_code for r in responses] == [202] * len(names), _texts(responses)
+    return responses
+
+
+def _wait_for_done_calls(cluster, rule, count):
+    """Wait until at least ``count`` calls of ``rule`` are done."""
+    wait_for(
+        lambda env: log_states(env, rule.id).get("done", 0),
+        until=lambda done: done >= count,
+        timeout=60,
+        what=f"{count} calls done",
+        servers=cluster.servers,
+    )
+
+
+def _restart_runner_until_all_done(cluster, rule, calls):
+    """Start the killed server ``b`` again; wait until the ``calls`` calls are done."""
+    cluster.b.start()
+    states = wait_for(
+        lambda env: log_states(env, rule.id),
+        until=lambda states: (
+            states.get("done", 0) == calls or bool(states.get("failed"))
+        ),
+        timeout=120,
+        what="every call done after the restart",
+        servers=cluster.servers,
+    )
+    assert states == {"done": calls}
+
+
 def _texts(responses):
     return [f"{response.status_code} {response.text[:300]}" for response in responses]
 
@@ -428,20 +463,9 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
         names = [f"{data.tag} {index:02d}" for index in range(calls)]
         with cluster.report_on_failure():
             cluster.ensure_up()
-            responses = post_concurrently(
-                cluster.url(rule.path), [{"name": name} for name in names]
-            )
-            assert [r.status_code for r in responses] == [202] * calls, _texts(
-                responses
-            )
+            responses = _post_accepted(cluster, rule, names)
             assert {r.headers.get("X-Served-By") for r in responses} == {"a", "b"}
-            wait_for(
-                lambda env: log_states(env, rule.id).get("done", 0),
-                until=lambda done: done >= 3,
-                timeout=60,
-                what="a few jobs done",
-                servers=cluster.servers,
-            )
+            _wait_for_done_calls(cluster, rule, 3)
             _crash(cluster.b)
             with data.env() as env:
                 jobs = _job_states(env, rule.id)
@@ -464,17 +488,7 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
                 requeued = _requeue_cut_jobs(env)
                 # every job the crash cut while running, by the dead-job cron
                 assert started_ids <= set(requeued.ids), (started_ids, jobs)
-            cluster.b.start()
-            states = wait_for(
-                lambda env: log_states(env, rule.id),
-                until=lambda states: (
-                    states.get("done", 0) == calls or bool(states.get("failed"))
-                ),
-                timeout=120,
-                what="every call done after the restart",
-                servers=cluster.servers,
-            )
-            assert states == {"done": calls}
+            _restart_runner_until_all_done(cluster, rule, calls)
             with data.env() as env:
                 assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
                 assert _job_states(env, rule.id) == {"done": names}
@@ -504,19 +518,8 @@ def test_jobs_running_several_calls_run_each_once_through_a_crash(cluster):
         names = [f"{data.tag} {index:02d}" for index in range(calls)]
         with cluster.report_on_failure():
             cluster.ensure_up()
-            responses = post_concurrently(
-                cluster.url(rule.path), [{"name": name} for name in names]
-            )
-            assert [r.status_code for r in responses] == [202] * calls, _texts(
-                responses
-            )
-            wait_for(
-                lambda env: log_states(env, rule.id).get("done", 0),
-                until=lambda done: done >= 10,
-                timeout=60,
-                what="a few calls done",
-                servers=cluster.servers,
-            )
+            _post_accepted(cluster, rule, names)
+            _wait_for_done_calls(cluster, rule, 10)
             _crash(cluster.b)
             with data.env() as env:
                 created = _partner_names(env, data.tag)
@@ -529,17 +532,7 @@ def test_jobs_running_several_calls_run_each_once_through_a_crash(cluster):
                 )
                 assert set(created) == {row[0] for row in env.cr.fetchall()}
                 _requeue_cut_jobs(env)
-            cluster.b.start()
-            states = wait_for(
-                lambda env: log_states(env, rule.id),
-                until=lambda states: (
-                    states.get("done", 0) == calls or bool(states.get("failed"))
-                ),
-                timeout=120,
-                what="every call done after the restart",
-                servers=cluster.servers,
-            )
-            assert states == {"done": calls}
+            _restart_runner_until_all_done(cluster, rule, calls)
             # queue_job's runner may have enqueued the job of a call that
             # another job was running (it enqueues without looking at the
             # state): that job then ends at once, the call being done
