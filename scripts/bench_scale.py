@@ -17,16 +17,19 @@ LOG_ROWS = 1_000_000
 SPREAD_SECONDS = 30 * 24 * 3600
 
 # webhook_automation's call logs: one call in 50 failed, the rest succeeded
-INSERT_CALL_LOGS = """
+# the columns of the logs the benchmarks insert, and their values after the
+# webhook and the date: log g of a run, request id %(prefix)s<g>, one in 50
+# failed
+LOG_COLUMNS = """
 INSERT INTO webhook_call_log (
     automation_id, call_date, request_id, method, content_type, remote_addr,
     request_headers, request_body, body_size, status_code, failed,
     response_body, duration_ms, error_type, error_code, error_message,
     target_model, target_ids, state, mode, attempts, from_console,
     create_uid, create_date, write_uid, write_date)
-SELECT (%(rules)s::int[])[1 + g %% cardinality(%(rules)s::int[])],
-       (now() AT TIME ZONE 'UTC') - make_interval(secs => g * %(step)s),
-       'bench-' || lpad(g::text, 8, '0'),
+"""
+LOG_VALUES = """
+       %(prefix)s || lpad(g::text, 8, '0'),
        'POST', 'application/json', '127.0.0.1',
        '{"Content-Length": "37", "Content-Type": "application/json", '
            '"Host": "127.0.0.1:8069", "User-Agent": "bench"}',
@@ -34,7 +37,8 @@ SELECT (%(rules)s::int[])[1 + g %% cardinality(%(rules)s::int[])],
        37,
        CASE WHEN g %% 50 = 0 THEN 500 ELSE 200 END,
        g %% 50 = 0,
-       '{"status": "ok", "request_id": "bench-' || lpad(g::text, 8, '0') || '"}',
+       '{"status": "ok", "request_id": "' || %(prefix)s || lpad(g::text, 8, '0')
+           || '"}',
        5 + g %% 20,
        CASE WHEN g %% 50 = 0 THEN 'ValueError' END,
        CASE WHEN g %% 50 = 0 THEN 'internal_error' END,
@@ -43,8 +47,18 @@ SELECT (%(rules)s::int[])[1 + g %% cardinality(%(rules)s::int[])],
        CASE WHEN g %% 50 = 0 THEN 'failed' ELSE 'done' END,
        'sync', 1, false,
        1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+"""
+
+INSERT_CALL_LOGS = (
+    LOG_COLUMNS
+    + """
+SELECT (%(rules)s::int[])[1 + g %% cardinality(%(rules)s::int[])],
+       (now() AT TIME ZONE 'UTC') - make_interval(secs => g * %(step)s),"""
+    + LOG_VALUES
+    + """
   FROM generate_series(1, %(rows)s) AS g
 """
+)
 
 INSERT_DELIVERIES = """
 INSERT INTO webhook_delivery (
@@ -115,7 +129,12 @@ def clear_logs(db):
 
 def fill_logs(db, rule_ids, rows=LOG_ROWS):
     """Insert ``rows`` webhook logs and deliveries (or core's ir.logging rows)."""
-    params = {"rules": list(rule_ids), "rows": rows, "step": SPREAD_SECONDS / rows}
+    params = {
+        "rules": list(rule_ids),
+        "rows": rows,
+        "step": SPREAD_SECONDS / rows,
+        "prefix": "bench-",
+    }
     with cursor(db) as cr:
         if table_exists(cr, "webhook_call_log"):
             cr.execute(INSERT_CALL_LOGS, params)
@@ -188,33 +207,14 @@ RETURNING id
 # call in 50 failed, over BUSY_DAYS; stored oldest first, as they come, so
 # that the busy webhook's rows are spread over the table's pages among the
 # others' (ids and pages in date order)
-INSERT_BUSY_LOGS = """
-INSERT INTO webhook_call_log (
-    automation_id, call_date, request_id, method, content_type, remote_addr,
-    request_headers, request_body, body_size, status_code, failed,
-    response_body, duration_ms, error_type, error_code, error_message,
-    target_model, target_ids, state, mode, attempts, from_console,
-    create_uid, create_date, write_uid, write_date)
+INSERT_BUSY_LOGS = (
+    LOG_COLUMNS
+    + """
 SELECT CASE WHEN g <= %(busy)s THEN %(rule)s
             ELSE %(first)s + (g - %(busy)s) %% %(others)s END,
-       (now() AT TIME ZONE 'UTC') - make_interval(secs => age),
-       'busy-' || lpad(g::text, 8, '0'),
-       'POST', 'application/json', '127.0.0.1',
-       '{"Content-Length": "37", "Content-Type": "application/json", '
-           '"Host": "127.0.0.1:8069", "User-Agent": "bench"}',
-       '{"model": "res.partner", "id": ' || (g %% 100 + 1) || '}',
-       37,
-       CASE WHEN g %% 50 = 0 THEN 500 ELSE 200 END,
-       g %% 50 = 0,
-       '{"status": "ok", "request_id": "busy-' || lpad(g::text, 8, '0') || '"}',
-       5 + g %% 20,
-       CASE WHEN g %% 50 = 0 THEN 'ValueError' END,
-       CASE WHEN g %% 50 = 0 THEN 'internal_error' END,
-       CASE WHEN g %% 50 = 0 THEN 'Missing required fields' END,
-       'res.partner', (g %% 100 + 1)::text,
-       CASE WHEN g %% 50 = 0 THEN 'failed' ELSE 'done' END,
-       'sync', 1, false,
-       1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+       (now() AT TIME ZONE 'UTC') - make_interval(secs => age),"""
+    + LOG_VALUES
+    + """
   FROM generate_series(1, %(rows)s) AS g
  CROSS JOIN LATERAL (
      SELECT CASE WHEN g <= %(busy)s THEN g * %(busy_step)s
@@ -223,6 +223,7 @@ SELECT CASE WHEN g <= %(busy)s THEN %(rule)s
  ORDER BY age DESC
  LIMIT %(limit)s OFFSET %(offset)s
 """
+)
 
 
 def copy_database(template, copy):
@@ -287,6 +288,7 @@ def fill_busy(db, rule_id, days=BUSY_DAYS, per_day=BUSY_PER_DAY,
             "busy_step": seconds / busy,
             "other_step": seconds / (rows - busy),
             "rows": rows,
+            "prefix": "busy-",
         }
         if unvacuumed is None:
             unvacuumed = autovacuum_backlog(cr, rows)

@@ -22,7 +22,8 @@ around them:
   deleted or restored by :meth:`~CommittedData.cleanup` (call it in a
   ``finally``), with the call logs and queue jobs of the rules;
 - :func:`wait_for`: poll the database, in a new transaction each time, until
-  a condition holds; :func:`log_states` counts a webhook's call logs by state;
+  a condition holds; :func:`log_states` counts a webhook's call logs by state
+  (or another column), :func:`partner_names` the partners a test created;
 - :func:`run_concurrently` and :func:`post_concurrently`: many requests from a
   bounded pool of threads, with timeouts.
 
@@ -70,7 +71,7 @@ import requests
 
 import odoo
 from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 HOST = "127.0.0.1"
 # jobs a threaded server with a job runner runs at once
@@ -753,12 +754,27 @@ def delete_webhook(env, rule_id):
 # ----------------------------------------------------------------------
 
 
-def log_states(env, rule_id):
-    """Return {state: number of call logs} of webhook ``rule_id``."""
+def log_states(env, rule_id, column="state"):
+    """Return {state: number of call logs} of webhook ``rule_id``.
+
+    Or by the value of another ``column`` of the logs (``remote_addr``...).
+    """
     env.cr.execute(
-        "SELECT state, count(*) FROM webhook_call_log WHERE automation_id = %s"
-        " GROUP BY state",
-        [rule_id],
+        SQL(
+            "SELECT %s, count(*) FROM webhook_call_log"
+            " WHERE automation_id = %s GROUP BY 1",
+            SQL.identifier(column),
+            rule_id,
+        )
+    )
+    return dict(env.cr.fetchall())
+
+
+def partner_names(env, prefix):
+    """Return {name: number of partners} of the partners named ``prefix``..."""
+    env.cr.execute(
+        "SELECT name, count(*) FROM res_partner WHERE name LIKE %s GROUP BY name",
+        [prefix.replace("%", r"\%").replace("_", r"\_") + "%"],
     )
     return dict(env.cr.fetchall())
 

@@ -39,6 +39,7 @@ from .server_harness import (
     OdooServer,
     in_process_job_runner_paused,
     log_states,
+    partner_names,
     post_concurrently,
     run_concurrently,
     wait_for,
@@ -147,25 +148,6 @@ def _job_states(env, rule_id):
     return {state: sorted(names) for state, names in env.cr.fetchall()}
 
 
-def _partner_names(env, prefix):
-    """Return {name: number of partners} of the partners named ``prefix``..."""
-    env.cr.execute(
-        "SELECT name, count(*) FROM res_partner WHERE name LIKE %s GROUP BY name",
-        [prefix.replace("%", r"\%").replace("_", r"\_") + "%"],
-    )
-    return dict(env.cr.fetchall())
-
-
-def _remote_addresses(env, rule_id):
-    """Return {remote address: number of call logs} of a webhook."""
-    env.cr.execute(
-        "SELECT remote_addr, count(*) FROM webhook_call_log"
-        " WHERE automation_id = %s GROUP BY remote_addr",
-        [rule_id],
-    )
-    return dict(env.cr.fetchall())
-
-
 def _group_pids(pgid):
     """Return the ids of the processes of process group ``pgid`` (Linux)."""
     pids = set()
@@ -260,6 +242,17 @@ def _restart_runner_until_all_done(cluster, rule, calls):
     assert states == {"done": calls}
 
 
+def _wait_until_settled(cluster, rule, timeout, what):
+    """Wait until no call of ``rule`` waits or runs; return its log states."""
+    return wait_for(
+        lambda env: log_states(env, rule.id),
+        until=lambda states: not {"accepted", "running"} & set(states),
+        timeout=timeout,
+        what=what,
+        servers=cluster.servers,
+    )
+
+
 def _texts(responses):
     return [f"{response.status_code} {response.text[:300]}" for response in responses]
 
@@ -314,19 +307,13 @@ def test_repeats_of_a_delivery_over_two_servers_run_once(cluster, mode):
                 _strip_own_ids(first[0])
             ] * repeats
             assert len({body["request_id"] for body in bodies}) == repeats
-            states = wait_for(
-                lambda env: log_states(env, rule.id),
-                until=lambda states: not {"accepted", "running"} & set(states),
-                timeout=60,
-                what="the delivery done",
-                servers=cluster.servers,
-            )
+            states = _wait_until_settled(cluster, rule, 60, "the delivery done")
             assert states == {"done": 1, "duplicate": repeats - 1}
             with data.env() as env:
-                assert _partner_names(env, data.tag) == {name: 1}
+                assert partner_names(env, data.tag) == {name: 1}
                 # Odoo (--proxy-mode) logs the caller's address that HAProxy
                 # forwarded, not the balancer's (127.0.0.2) nor a forged one
-                assert _remote_addresses(env, rule.id) == {"127.0.0.1": repeats}
+                assert log_states(env, rule.id, "remote_addr") == {"127.0.0.1": repeats}
     finally:
         data.cleanup()
 
@@ -420,15 +407,9 @@ def test_a_server_killed_halfway_loses_no_accepted_call(cluster):
             )
             # a served calls before its crash, and again once restarted
             assert served[(False, "a")] and served[(True, "a")], served
-            states = wait_for(
-                lambda env: log_states(env, rule.id),
-                until=lambda states: not {"accepted", "running"} & set(states),
-                timeout=180,
-                what="every stored call done",
-                servers=cluster.servers,
-            )
+            states = _wait_until_settled(cluster, rule, 180, "every stored call done")
             with data.env() as env:
-                created = _partner_names(env, data.tag)
+                created = partner_names(env, data.tag)
             # an accepted call ran exactly once; a call to retry at most once
             assert {name: created.get(name, 0) for name in accepted} == dict.fromkeys(
                 accepted, 1
@@ -469,7 +450,7 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
             _crash(cluster.b)
             with data.env() as env:
                 jobs = _job_states(env, rule.id)
-                created = _partner_names(env, data.tag)
+                created = partner_names(env, data.tag)
             pending = jobs.get("pending", [])
             cut = jobs.get("started", []) + jobs.get("enqueued", [])
             assert pending, jobs
@@ -490,7 +471,7 @@ def test_jobs_pending_when_the_runner_server_is_killed_run_once(cluster):
                 assert started_ids <= set(requeued.ids), (started_ids, jobs)
             _restart_runner_until_all_done(cluster, rule, calls)
             with data.env() as env:
-                assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+                assert partner_names(env, data.tag) == dict.fromkeys(names, 1)
                 assert _job_states(env, rule.id) == {"done": names}
     finally:
         data.cleanup()
@@ -522,7 +503,7 @@ def test_jobs_running_several_calls_run_each_once_through_a_crash(cluster):
             _wait_for_done_calls(cluster, rule, 10)
             _crash(cluster.b)
             with data.env() as env:
-                created = _partner_names(env, data.tag)
+                created = partner_names(env, data.tag)
                 assert set(created.values()) == {1}, created
                 # what ran is what was committed: the cut batches left nothing
                 env.cr.execute(
@@ -545,7 +526,7 @@ def test_jobs_running_several_calls_run_each_once_through_a_crash(cluster):
             )
             assert jobs == {"done": names}
             with data.env() as env:
-                assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+                assert partner_names(env, data.tag) == dict.fromkeys(names, 1)
                 env.cr.execute(
                     "SELECT count(*) FILTER (WHERE job.result LIKE %s), count(*)"
                     "  FROM webhook_call_log log"

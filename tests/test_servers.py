@@ -24,6 +24,7 @@ from .server_harness import (
     database_under_test,
     in_process_job_runner_paused,
     log_states,
+    partner_names,
     post_concurrently,
     wait_for,
 )
@@ -80,15 +81,6 @@ def _job_states(env, rule_id):
     return dict(env.cr.fetchall())
 
 
-def _partner_names(env, prefix):
-    """Return {name: number of partners} of the partners named ``prefix``..."""
-    env.cr.execute(
-        "SELECT name, count(*) FROM res_partner WHERE name LIKE %s GROUP BY name",
-        [prefix.replace("%", r"\%").replace("_", r"\_") + "%"],
-    )
-    return dict(env.cr.fetchall())
-
-
 def _texts(responses):
     return [f"{response.status_code} {response.text}" for response in responses]
 
@@ -118,7 +110,7 @@ def _assert_all_run_once(server, data, rule, names, timeout):
     )
     assert states == {"done": len(names)}
     with data.env() as env:
-        assert _partner_names(env, data.tag) == dict.fromkeys(names, 1)
+        assert partner_names(env, data.tag) == dict.fromkeys(names, 1)
 
 
 # first of its mode: the server with the runner it ends with serves the next
@@ -145,7 +137,7 @@ def test_accepted_calls_survive_a_crash(servers, workers):
             with data.env() as env:
                 assert log_states(env, rule.id) == {"accepted": calls}
                 assert _job_states(env, rule.id) == {"pending": calls}
-                assert _partner_names(env, data.tag) == {}
+                assert partner_names(env, data.tag) == {}
             # a new server, with the runner, runs what the crashed one accepted
             server = servers.get(workers=workers, job_runner=True)
             _assert_all_run_once(server, data, rule, names, timeout=60)
@@ -185,7 +177,7 @@ def test_concurrent_repeats_of_a_delivery_run_once(servers, workers):
             }
             assert len({body["request_id"] for body in bodies}) == 20
             with data.env() as env:
-                assert _partner_names(env, data.tag) == {f"{data.tag} once": 1}
+                assert partner_names(env, data.tag) == {f"{data.tag} once": 1}
                 assert log_states(env, rule.id) == {"done": 1, "duplicate": 19}
     finally:
         data.cleanup()
@@ -316,7 +308,7 @@ def test_a_business_error_fails_at_once(servers, workers):
                 "error_code": "action_failed",
             }
             with data.env() as env:
-                assert _partner_names(env, data.tag) == {}
+                assert partner_names(env, data.tag) == {}
                 # no other attempt is planned
                 assert _job_states(env, rule.id) in ({"done": 1}, {"failed": 1})
     finally:
